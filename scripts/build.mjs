@@ -1,0 +1,53 @@
+// Bundles the extension and the CLI with esbuild (CommonJS for Node, `vscode` external, minified with
+// --production), and transpiles src/, test/ and bench/ one file per file into out/ for the test tiers.
+import * as esbuild from 'esbuild';
+import { readdirSync, rmSync, statSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const production = process.argv.includes('--production');
+const root = new URL('..', import.meta.url).pathname;
+const t0 = performance.now();
+
+function tsFiles(dir) {
+  if (!existsSync(join(root, dir))) return [];
+  return readdirSync(join(root, dir), { recursive: true })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.includes('fixtures'))
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(join(root, f)).isFile());
+}
+
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  // dockerode's ssh transport pulls optional native modules that Berth never loads.
+  loader: { '.node': 'empty' },
+};
+
+rmSync(join(root, 'out'), { recursive: true, force: true });
+const builds = [
+  esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
+  esbuild.build({
+    absWorkingDir: root,
+    entryPoints: [...tsFiles('src'), ...tsFiles('test'), ...tsFiles('bench')],
+    outdir: 'out',
+    outbase: '.',
+    bundle: false,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  }),
+];
+if (existsSync(join(root, 'src/cli.ts'))) {
+  builds.push(esbuild.build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }));
+}
+await Promise.all(builds);
+console.log(`[build] ${production ? 'production' : 'development'} bundle in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

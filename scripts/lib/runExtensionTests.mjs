@@ -1,0 +1,59 @@
+// Runs the e2e suite (out/test/e2e/index.js) inside a real VS Code extension host: the VS Code server with
+// --enable-smoke-test-driver, its workbench in headless Chromium, the extension loaded from this folder as
+// extensionDevelopmentPath. The exit code is the one VS Code reports through window.codeAutomationExit.
+import { cpSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { launchBrowser, makeRunDir, remoteUri, removeRunDir, startServer, workbenchUrl } from './vscodeHost.mjs';
+
+const ROOT = resolve(new URL('../..', import.meta.url).pathname);
+
+export async function runExtensionTests({ resultsFile, timeoutMs = 20 * 60 * 1000, grep } = {}) {
+  const t0 = Date.now();
+  const log = (...a) => console.log(`[e2e +${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+  const runDir = makeRunDir('e2e');
+  const workspace = join(runDir, 'workspace');
+  cpSync(join(ROOT, 'test/fixtures/workspace'), workspace, { recursive: true });
+  const testsPath = join(ROOT, 'out/test/e2e/index.js');
+  if (!existsSync(testsPath)) throw new Error(`${testsPath} missing: run the build first`);
+  const env = { BERTH_TEST_RESULTS: resultsFile ?? '', BERTH_TEST_GREP: grep ?? '', BERTH_E2E_WORKSPACE: workspace };
+  const server = await startServer({ runDir, smokeTestDriver: true, env });
+  log(`VS Code server on ${server.baseUrl}`);
+  const browser = await launchBrowser(runDir);
+  try {
+    let report;
+    const finished = new Promise((r) => (report = r));
+    await browser.page.exposeFunction('codeAutomationExit', (code) => report(code));
+    browser.page.on('console', (m) => {
+      const text = m.text();
+      // Extension-host output reaches the page console; print the test reporter's lines and errors.
+      if (/\[Extension Host\]/.test(text) || /^%c\s*(ERR|WARN)/.test(text)) {
+        const line = text.replace(/%c/g, '').replace(/color: [^ ]+/g, '').replace(/^\s*(INFO|WARN|ERR)?\s*\[Extension Host\]\s?/, '').trimEnd();
+        if (line && !/^\s*$/.test(line)) console.log('  ' + line);
+      }
+    });
+    const payload = [
+      ['extensionDevelopmentPath', remoteUri(server.baseUrl, ROOT)],
+      ['extensionTestsPath', remoteUri(server.baseUrl, testsPath)],
+    ];
+    await browser.page.goto(workbenchUrl({ baseUrl: server.baseUrl, folder: workspace, payload }));
+    const timer = new Promise((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
+    const code = await Promise.race([finished, timer]);
+    if (code === 'timeout') {
+      log(`TIMEOUT after ${timeoutMs / 1000} s waiting for the e2e suite`);
+      return 124;
+    }
+    log(`suite finished with exit code ${code}`);
+    return code;
+  } finally {
+    await browser.close();
+    await server.stop();
+    removeRunDir(runDir);
+  }
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname) {
+  runExtensionTests({ resultsFile: process.env.BERTH_TEST_RESULTS, grep: process.env.BERTH_TEST_GREP }).then(
+    (code) => process.exit(code),
+    (e) => { console.error(e); process.exit(1); },
+  );
+}

@@ -1,0 +1,31 @@
+import * as vscode from 'vscode';
+import { DockerodeEngine } from './adapters/docker/dockerEngine';
+import { Commands } from './constants';
+import { ImagesModel } from './core/images/imagesModel';
+import { Config } from './features/config';
+import * as images from './features/images/register';
+
+/** The composition root: builds the adapters and models, then lets each feature register itself. */
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Berth', { log: true });
+  context.subscriptions.push(log);
+  try {
+    const config = new Config();
+    const imagesModel = new ImagesModel(new DockerodeEngine(config.dockerHost), log);
+    context.subscriptions.push(
+      config,
+      imagesModel,
+      images.register({ model: imagesModel }),
+      config.onDidChangeDockerHost(() => void imagesModel.setEngine(new DockerodeEngine(config.dockerHost))),
+      vscode.commands.registerCommand(Commands.showLog, () => log.show()),
+    );
+    void imagesModel.refresh();
+    log.info(`Berth ${context.extension.packageJSON.version} activated`);
+  } catch (error) {
+    // VS Code does not show activation failures to the user; say it once, with the details in the log.
+    log.error(error instanceof Error ? error : String(error));
+    void vscode.window.showErrorMessage(`Berth failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+export function deactivate(): void {}

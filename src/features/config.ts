@@ -1,0 +1,30 @@
+import * as vscode from 'vscode';
+import { Settings } from '../constants';
+
+/** Typed access to Berth's settings, with one change event per setting group. */
+export class Config implements vscode.Disposable {
+  private readonly dockerHostChanged = new vscode.EventEmitter<void>();
+  readonly onDidChangeDockerHost = this.dockerHostChanged.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor() {
+    this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(`${Settings.section}.${Settings.dockerHost}`)) {
+        this.dockerHostChanged.fire();
+      }
+    });
+  }
+
+  private get section(): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration(Settings.section);
+  }
+
+  get dockerHost(): string {
+    return this.section.get<string>(Settings.dockerHost, '').trim();
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.dockerHostChanged.dispose();
+  }
+}

@@ -1,0 +1,28 @@
+import * as vscode from 'vscode';
+import { Commands, ContextKeys, Views } from '../../constants';
+import type { ImagesModel } from '../../core/images/imagesModel';
+import { ImagesTreeProvider } from './imagesTreeProvider';
+
+export interface ImagesDeps {
+  readonly model: ImagesModel;
+}
+
+/** The Images view: local images, live from engine events, with a clear state when no engine answers. */
+export function register({ model }: ImagesDeps): vscode.Disposable {
+  const provider = new ImagesTreeProvider(model);
+  const view = vscode.window.createTreeView(Views.images, { treeDataProvider: provider, showCollapseAll: false });
+
+  const showState = () => {
+    const state = model.state;
+    void vscode.commands.executeCommand('setContext', ContextKeys.dockerState, state.kind);
+    view.message = state.kind === 'unreachable' ? `No Docker Engine at ${state.address}: ${state.reason}` : undefined;
+  };
+  showState();
+
+  return vscode.Disposable.from(
+    provider,
+    view,
+    model.onDidChange(showState),
+    vscode.commands.registerCommand(Commands.refreshImages, () => model.refresh()),
+  );
+}

@@ -1,0 +1,16 @@
+// The --extensionTestsPath entry: VS Code calls run() inside the extension host once the workbench is up.
+import * as path from 'path';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { runMocha } = require(path.resolve(__dirname, '../../../scripts/lib/mochaRun.cjs'));
+
+export async function run(): Promise<void> {
+  const result = await runMocha({
+    dirs: [path.join(__dirname, 'suite')],
+    timeout: 120000,
+    grep: process.env.BERTH_TEST_GREP,
+  });
+  if (result.failed > 0) {
+    throw new Error(`${result.failed} e2e test(s) failed`);
+  }
+}
