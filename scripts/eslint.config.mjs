@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 const clientLibraries = ['dockerode', '@jupyterlab/services', '@kubernetes/client-node', 'tar-fs', '@balena/dockerignore', 'ws'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', '**/*.js', '**/*.mjs', 'test/fixtures/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', '**/*.js', '**/*.mjs', '**/*.cjs', 'test/fixtures/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -41,6 +41,7 @@ describe('image rows', () => {
 
   it('describes each image by size and age, and names its other tags in the tooltip', () => {
     const [row] = toImageRows([image('a', ['alpha:latest', 'alpha:2'], 2 * 86400_000, 318_000_000)], NOW);
+    assert.ok(row.kind === 'image');
     assert.equal(row.description, '318 MB · 2 days ago');
     assert.match(row.tooltip, /Also tagged: alpha:latest/);
     assert.match(row.tooltip, /Image ID: a00000000000/);

@@ -1,0 +1,146 @@
+// The kernel capability's contract between core/adapters (kernel start, Jupyter connection, output mapping)
+// and its two clients: the VS Code notebook controller (src/features/kernels) and the CLI (src/cli.ts).
+// Neither client knows whether the server runs in Docker or in a pod: both see only these types.
+import type { Disposable } from '../common/lifecycle';
+import type { Event } from '../common/event';
+
+/** Where a kernel runs. Cluster targets join this union later. */
+export type KernelTarget = {
+  readonly kind: 'docker';
+  /** The reference the user picked, e.g. `berth/python:latest`. */
+  readonly image: string;
+  /** Kernelspec name inside the image, e.g. `python3`. */
+  readonly kernelspec: string;
+};
+
+/** What a probe of an image found out; cached by image id. */
+export interface ImageProbe {
+  readonly imageId: string;
+  /** Argv that starts a Jupyter server in the image (`jupyter-server`, `jupyter server`, `jupyter lab`, …), or undefined. */
+  readonly serverCommand?: readonly string[];
+  readonly kernelspecs: readonly KernelSpecInfo[];
+  /** Why the image cannot serve Jupyter, in words a user can act on; set when serverCommand is undefined. */
+  readonly unusableReason?: string;
+}
+
+export interface KernelSpecInfo {
+  readonly name: string;
+  readonly displayName: string;
+  readonly language: string;
+}
+
+export interface HostMount {
+  readonly hostPath: string;
+  readonly containerPath: string;
+  readonly readOnly?: boolean;
+}
+
+/** Everything a launch needs besides the target; built by the client from settings and the notebook. */
+export interface LaunchOptions {
+  /** Absolute host path of the notebook file, if it has one (untitled notebooks do not). */
+  readonly notebookPath?: string;
+  /** Stable key of the notebook (its URI); goes into the `berth.notebook` label. */
+  readonly notebookKey: string;
+  /** The workspace folder holding the notebook: bind-mounted, and the notebook's folder becomes the kernel's cwd. */
+  readonly workspaceFolder?: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly extraMounts: readonly HostMount[];
+  /** Identifies the VS Code window (or CLI process) that owns the container; see the ownership labels. */
+  readonly owner: KernelOwner;
+  readonly keepAlive: boolean;
+}
+
+export interface KernelOwner {
+  /** `vscode` or `cli`. */
+  readonly kind: string;
+  /** Survives a window reload (e.g. a per-workspace id), so a reloaded window finds its containers again. */
+  readonly id: string;
+  /** Used to decide whether the owner is gone: a heartbeat or a pid that can be checked. */
+  readonly pid: number;
+}
+
+export type LaunchStage = 'probing-image' | 'creating-container' | 'waiting-for-jupyter' | 'starting-kernel' | 'attaching';
+
+export interface LaunchProgress {
+  readonly stage: LaunchStage;
+  readonly message: string;
+}
+
+/** A running Jupyter server that Berth started (or found again). Owns its container. */
+export interface ServerHandle {
+  readonly baseUrl: string;
+  readonly token: string;
+  /** Container id (or pod name): what the Kernels view and the environment record show. */
+  readonly resourceId: string;
+  readonly target: KernelTarget;
+  readonly startedAtMs: number;
+  /** Emits when the container stops or disappears (killed from outside, crashed). */
+  readonly onDidExit: Event<{ readonly reason: string }>;
+  /** Last lines of the server's log, for error messages. */
+  logTail(lines: number): Promise<string>;
+  /** Streams the container's log (for the output channel) until disposed. */
+  followLogs(onLine: (line: string) => void): Disposable;
+  /** Stops and removes the container. Idempotent. */
+  dispose(): Promise<void>;
+}
+
+/** Starts or re-attaches Jupyter servers for a target. One implementation per target kind. */
+export interface ServerLauncher {
+  probe(image: string, signal?: AbortSignal): Promise<ImageProbe>;
+  start(target: KernelTarget, options: LaunchOptions, signal: AbortSignal, onProgress: (p: LaunchProgress) => void): Promise<ServerHandle>;
+  /** Running servers Berth started earlier (found by label), for re-attach after reload and for cleanup. */
+  listRunning(): Promise<RunningServer[]>;
+}
+
+export interface RunningServer {
+  readonly resourceId: string;
+  readonly target: KernelTarget;
+  readonly notebookKey: string;
+  readonly owner: KernelOwner;
+  readonly keepAlive: boolean;
+  readonly startedAtMs: number;
+  /** Re-attach: needs the token, which Berth stores outside labels (e.g. VS Code SecretStorage). */
+  attach(token: string): Promise<ServerHandle>;
+  remove(): Promise<void>;
+}
+
+export type KernelStatus = 'starting' | 'idle' | 'busy' | 'restarting' | 'autorestarting' | 'dead' | 'disconnected';
+
+/** One output of a cell, in nbformat terms (what VS Code and .ipynb both understand). */
+export type CellOutput =
+  | { readonly kind: 'stream'; readonly name: 'stdout' | 'stderr'; readonly text: string }
+  | { readonly kind: 'display'; readonly outputType: 'display_data' | 'execute_result'; readonly data: Readonly<Record<string, unknown>>; readonly metadata: Readonly<Record<string, unknown>>; readonly displayId?: string; readonly executionCount?: number }
+  | { readonly kind: 'error'; readonly ename: string; readonly evalue: string; readonly traceback: readonly string[] };
+
+/** What the client must do to its outputs for one IOPub message; produced by a pure mapping function. */
+export type OutputAction =
+  | { readonly type: 'append'; readonly output: CellOutput }
+  | { readonly type: 'clear'; readonly wait: boolean }
+  | { readonly type: 'update-display'; readonly displayId: string; readonly output: CellOutput }
+  | { readonly type: 'execution-count'; readonly count: number }
+  | { readonly type: 'none' };
+
+export interface ExecuteResult {
+  readonly status: 'ok' | 'error' | 'aborted';
+  readonly executionCount?: number;
+}
+
+export interface ExecuteHandlers {
+  readonly onAction: (action: OutputAction) => void;
+  /** input() / getpass(): resolve with the user's text; reject (or resolve '') if the user cancels. */
+  readonly onInputRequest?: (prompt: string, password: boolean) => Promise<string>;
+}
+
+/** A kernel on a connected server: what the controller and the CLI drive. */
+export interface KernelSession extends Disposable {
+  readonly kernelId: string;
+  readonly server: ServerHandle;
+  readonly status: KernelStatus;
+  readonly onDidChangeStatus: Event<KernelStatus>;
+  execute(code: string, handlers: ExecuteHandlers, signal?: AbortSignal): Promise<ExecuteResult>;
+  interrupt(): Promise<void>;
+  /** Same server and container, fresh kernel process. */
+  restart(): Promise<void>;
+  /** Kernel and server gone; the container is removed unless kept alive. */
+  shutdown(): Promise<void>;
+}
