@@ -73,6 +73,5 @@ function firstLine(text: string): string {
 
 /** Removes the terminal colour codes the engine puts around a step's stderr. */
 export function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
 }

@@ -80,11 +80,15 @@ export async function runBuild(builder: ImageBuilder, request: BuildRequest, doc
   return { imageId, tag: request.tag };
 }
 
-/** The instruction behind "Step index/total : text", if the Dockerfile as parsed agrees with the engine. */
+/**
+ * The instruction behind "Step index/total : text", if the Dockerfile as parsed agrees with the engine. The
+ * engine appends steps of its own after the Dockerfile's (a LABEL step for the build's labels), so `total`
+ * may exceed the instruction count.
+ */
 export function instructionForStep(steps: readonly DockerfileInstruction[], index: number, total: number, text: string): DockerfileInstruction | undefined {
   const candidate = steps[index - 1];
   const keyword = text.trim().split(/\s+/, 1)[0]?.toUpperCase();
-  if (!candidate || total !== steps.length || candidate.keyword !== keyword) {
+  if (!candidate || total < steps.length || candidate.keyword !== keyword) {
     return undefined;
   }
   return candidate;
