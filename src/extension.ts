@@ -1,8 +1,11 @@
 import * as vscode from 'vscode';
 import { DockerodeEngine } from './adapters/docker/dockerEngine';
+import { DockerImageBuilder } from './adapters/docker/dockerImageBuilder';
 import { Commands } from './constants';
+import { BuildActivity } from './core/build/buildActivity';
 import { ImagesModel } from './core/images/imagesModel';
 import { Config } from './features/config';
+import * as build from './features/build/register';
 import * as images from './features/images/register';
 
 /** The composition root: builds the adapters and models, then lets each feature register itself. */
@@ -12,10 +15,13 @@ export function activate(context: vscode.ExtensionContext): void {
   try {
     const config = new Config();
     const imagesModel = new ImagesModel(new DockerodeEngine(config.dockerHost), log);
+    const builds = new BuildActivity();
     context.subscriptions.push(
       config,
       imagesModel,
-      images.register({ model: imagesModel }),
+      builds,
+      images.register({ model: imagesModel, builds }),
+      build.register({ createBuilder: () => DockerImageBuilder.forHost(config.dockerHost), activity: builds, state: context.workspaceState, log }),
       config.onDidChangeDockerHost(() => void imagesModel.setEngine(new DockerodeEngine(config.dockerHost))),
       vscode.commands.registerCommand(Commands.showLog, () => log.show()),
     );

@@ -4,6 +4,7 @@ import { EngineUnreachableError, errorMessage } from '../../core/common/errors';
 import { BuildStreamParser, type BuildStreamEvent } from '../../core/build/buildStream';
 import type { BuildRequest, ImageBuilder } from '../../core/build/imageBuilder';
 import { listContextEntries, packContext } from './contextTar';
+import { DockerodeEngine } from './dockerEngine';
 
 /**
  * Builds with the engine's own (legacy) builder through dockerode: the context is tarred here with Docker's
@@ -15,6 +16,12 @@ export class DockerImageBuilder implements ImageBuilder {
     private readonly docker: Docker,
     private readonly address: string,
   ) {}
+
+  /** A builder on the engine that `berth.docker.host` (or DOCKER_HOST, or the default socket) names. */
+  static forHost(hostSetting: string | undefined): DockerImageBuilder {
+    const engine = new DockerodeEngine(hostSetting);
+    return new DockerImageBuilder(engine.docker, engine.address);
+  }
 
   async build(request: BuildRequest, onEvent: (event: BuildStreamEvent) => void, signal?: AbortSignal): Promise<void> {
     const entries = await listContextEntries(request.contextDir, request.dockerfile, signal);

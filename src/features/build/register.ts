@@ -1,0 +1,20 @@
+import * as vscode from 'vscode';
+import { DiagnosticCollections } from '../../constants';
+import type { BuildActivity } from '../../core/build/buildActivity';
+import type { ImageBuilder } from '../../core/build/imageBuilder';
+import { BuildImageCommand } from './buildImageCommand';
+
+export interface BuildDeps {
+  /** A builder on the currently configured engine. */
+  readonly createBuilder: () => ImageBuilder;
+  readonly activity: BuildActivity;
+  readonly state: vscode.Memento;
+  readonly log: vscode.LogOutputChannel;
+}
+
+/** "Berth: Build Image" with its Problems-panel diagnostics. */
+export function register({ createBuilder, activity, state, log }: BuildDeps): vscode.Disposable {
+  const diagnostics = vscode.languages.createDiagnosticCollection(DiagnosticCollections.build);
+  const command = new BuildImageCommand({ createBuilder, activity, diagnostics, state, log });
+  return vscode.Disposable.from(diagnostics, vscode.commands.registerCommand(command.id, command.execute, command));
+}
