@@ -3,6 +3,7 @@ export const Commands = {
   refreshImages: 'berth.images.refresh',
   showLog: 'berth.showLog',
   buildImage: 'berth.build.image',
+  cancelBuild: 'berth.build.cancel',
   /** Internal (hidden from the palette): shows and selects a tagged image in the Images view. */
   revealImage: 'berth.images.reveal',
   /** Contributed by the kernels feature when present: selects a Berth kernel on the image for a notebook. */

@@ -73,13 +73,27 @@ describe('BuildActivity', () => {
     const activity = new BuildActivity();
     let changes = 0;
     activity.onDidChange(() => changes++);
-    const a = activity.start('a:1', 'Dockerfile');
+    const a = activity.start('a:1', 'Dockerfile', () => undefined);
     a.update('Step 1/2');
     assert.deepEqual(activity.builds.map((b) => [b.tag, b.step]), [['a:1', 'Step 1/2']]);
     a.end();
     a.end();
     a.update('late');
     assert.deepEqual([activity.builds.length, changes], [0, 3]);
+  });
+});
+
+describe('BuildActivity.cancel', () => {
+  it('cancels the named build, or all', () => {
+    const activity = new BuildActivity();
+    const cancelled: string[] = [];
+    activity.start('a', 'A', () => cancelled.push('a'));
+    const b = activity.start('b', 'B', () => cancelled.push('b'));
+    activity.cancel(activity.builds[1].id);
+    assert.deepEqual(cancelled, ['b']);
+    b.end();
+    activity.cancel();
+    assert.deepEqual(cancelled, ['b', 'a']);
   });
 });
 

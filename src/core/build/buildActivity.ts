@@ -17,16 +17,18 @@ export class BuildActivity implements Disposable {
   private readonly changed = new Emitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly running = new Map<string, RunningBuild>();
+  private readonly cancels = new Map<string, () => void>();
   private nextId = 1;
 
   get builds(): readonly RunningBuild[] {
     return [...this.running.values()];
   }
 
-  /** Records a started build; the returned handle reports its steps and ends it. */
-  start(tag: string, dockerfile: string): { update(step: string): void; end(): void } {
+  /** Records a started build that `cancel` stops; the returned handle reports its steps and ends it. */
+  start(tag: string, dockerfile: string, cancel: () => void): { update(step: string): void; end(): void } {
     const id = `build-${this.nextId++}`;
     this.running.set(id, { id, tag, dockerfile, step: '' });
+    this.cancels.set(id, cancel);
     this.changed.fire();
     return {
       update: (step) => {
@@ -37,6 +39,7 @@ export class BuildActivity implements Disposable {
         }
       },
       end: () => {
+        this.cancels.delete(id);
         if (this.running.delete(id)) {
           this.changed.fire();
         }
@@ -44,8 +47,18 @@ export class BuildActivity implements Disposable {
     };
   }
 
+  /** Cancels one running build, or all of them when `id` is undefined. */
+  cancel(id?: string): void {
+    for (const [buildId, cancel] of [...this.cancels]) {
+      if (id === undefined || id === buildId) {
+        cancel();
+      }
+    }
+  }
+
   dispose(): void {
     this.running.clear();
+    this.cancels.clear();
     this.changed.dispose();
   }
 }

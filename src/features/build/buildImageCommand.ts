@@ -91,14 +91,14 @@ export class BuildImageCommand {
     await this.deps.state.update(StateKeys.buildTagPrefix + dockerfile.toString(), reference.trim());
 
     log.info(`Building ${tag} from ${name} (context ${options.contextDir}${options.target ? `, target ${options.target}` : ''})`);
-    const running = activity.start(tag, name);
+    const controller = new AbortController();
+    const running = activity.start(tag, name, () => controller.abort(new CancelledError()));
     const lines = new LineSplitter((line) => log.info(`  ${line}`));
     let result: BuildResult;
     try {
       result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Building ${tag}`, cancellable: true },
         async (progress, token) => {
-          const controller = new AbortController();
           const onCancel = token.onCancellationRequested(() => controller.abort(new CancelledError()));
           let reported = 0;
           try {

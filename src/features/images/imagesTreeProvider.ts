@@ -85,3 +85,4 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeRow
     this.changed.dispose();
   }
 }
+

@@ -22,15 +22,23 @@ export function register({ model, builds }: ImagesDeps): vscode.Disposable {
   };
   showState();
 
-  /** Shows and selects a tagged image; reloads the list first so an image built a moment ago is there. */
-  const reveal = async (reference: string): Promise<boolean> => {
-    await model.refresh();
-    const row = provider.findTagged(reference);
-    if (!row) {
-      return false;
-    }
-    await view.reveal(row, { select: true, focus: false });
-    return true;
+  /**
+   * Shows and selects a tagged image; reloads the list first so an image built a moment ago is there. Reveals
+   * run one at a time: two at once would make the tree fetch the same rows twice, which VS Code refuses.
+   */
+  let revealing: Promise<unknown> = Promise.resolve();
+  const reveal = (reference: string): Promise<boolean> => {
+    const next = revealing.then(async () => {
+      await model.refresh();
+      const row = provider.findTagged(reference);
+      if (!row) {
+        return false;
+      }
+      await view.reveal(row, { select: true, focus: false });
+      return true;
+    });
+    revealing = next.catch(() => undefined);
+    return next;
   };
 
   return vscode.Disposable.from(
