@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
     );
     void imagesModel.refresh();
     log.info(`Berth ${context.extension.packageJSON.version} activated`);
-    return { images: imagesModel };
+    return { images: imagesModel, builds };
   } catch (error) {
     // VS Code does not show activation failures to the user; say it once, with the details in the log.
     log.error(error instanceof Error ? error : String(error));

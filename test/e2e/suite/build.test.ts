@@ -4,6 +4,7 @@ import Docker from 'dockerode';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import type { BerthApi } from '../../../src/api';
 
 const BASE = 'berth/debian-base:bookworm';
 const RUN_ID = `${process.pid}-${Date.now()}`;
@@ -44,8 +45,11 @@ describe('Build Image (e2e)', function () {
     return tag;
   }
 
+  let berth: BerthApi;
   before(async () => {
-    await vscode.extensions.getExtension('berth.berth')?.activate();
+    const ext = vscode.extensions.getExtension<BerthApi>('berth.berth');
+    assert.ok(ext, 'the Berth extension is not installed in the host');
+    berth = ext.isActive ? ext.exports : await ext.activate();
   });
   after(async () => {
     for (const tag of tags) await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
@@ -67,6 +71,11 @@ describe('Build Image (e2e)', function () {
     const image = await docker.getImage(tag).inspect();
     assert.equal(image.Id, result.imageId);
     assert.equal(image.Config.Labels?.['berth.built-from'], vscode.workspace.asRelativePath(uri));
+    // The model follows engine events; the tag event of the build reaches it shortly after the command returns.
+    await until('the Images model to list the new image', () => {
+      const state = berth.images.state;
+      return (state.kind === 'ready' && state.images.some((i) => i.tags.includes(tag))) || undefined;
+    });
     assert.equal(await vscode.commands.executeCommand<boolean>('berth.images.reveal', tag), true, 'the Images view does not list the new image');
   });
 
@@ -103,6 +112,7 @@ describe('Build Image (e2e)', function () {
     const tag = tagFor('slow');
     const building = vscode.commands.executeCommand<BuildResult | undefined>('berth.build.image', uri, { tag });
     await until('the slow RUN to start', async () => (await docker.listContainers()).some((c) => c.Command.includes(marker)) || undefined, 60000);
+    assert.deepEqual(berth.builds.builds.map((b) => [b.tag, b.step]), [[tag, 'Step 2/3']], 'the Images view does not show the running build');
     await vscode.commands.executeCommand('berth.build.cancel');
     assert.equal(await building, undefined);
     await assert.rejects(docker.getImage(tag).inspect(), /no such image/i);
