@@ -45,6 +45,9 @@ export class BuildImageCommand {
       if (!dockerfile) {
         return undefined;
       }
+      if (dockerfile.scheme !== 'file') {
+        throw new BerthError(`${dockerfile.toString(true)} is not a file on this machine's disk: save the Dockerfile into the workspace, then build it.`);
+      }
       const given = options && !Array.isArray(options) ? options.tag : undefined;
       const tag = given ?? (await this.askTag(dockerfile));
       if (!tag) {

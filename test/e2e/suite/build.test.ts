@@ -79,6 +79,31 @@ describe('Build Image (e2e)', function () {
     assert.equal(await vscode.commands.executeCommand<boolean>('berth.images.reveal', tag), true, 'the Images view does not list the new image');
   });
 
+  it('takes args, target and context from the settings, with the override for this Dockerfile winning', async () => {
+    const config = vscode.workspace.getConfiguration('berth');
+    const dir = path.join(workspace, `build-e2e-settings-${RUN_ID}`);
+    dirs.push(dir);
+    fs.mkdirSync(path.join(dir, 'docker'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'marker.txt'), 'from the context folder\n');
+    const file = path.join(dir, 'docker', 'Dockerfile');
+    fs.writeFileSync(file, `FROM ${BASE} AS one\nARG WHO\nARG OTHER\nLABEL who=$WHO other=$OTHER\nCOPY marker.txt /marker.txt\nFROM ${BASE} AS two\nRUN exit 1\n`);
+    const uri = vscode.Uri.file(file);
+    const key = vscode.workspace.asRelativePath(uri);
+    try {
+      await config.update('build.args', { WHO: 'global', OTHER: 'kept' }, vscode.ConfigurationTarget.Workspace);
+      await config.update('build.overrides', { [key]: { args: { WHO: 'override' }, target: 'one', context: path.relative(workspace, dir) } }, vscode.ConfigurationTarget.Workspace);
+      const settingsFile = JSON.parse(fs.readFileSync(path.join(workspace, '.vscode', 'settings.json'), 'utf8'));
+      assert.ok(settingsFile['berth.build.overrides'][key], 'the override is not in .vscode/settings.json');
+      const result = await vscode.commands.executeCommand<BuildResult | undefined>('berth.build.image', uri, { tag: tagFor('settings') });
+      assert.ok(result, 'the build failed (see the Berth log)');
+      const labels = (await docker.getImage(result.tag).inspect()).Config.Labels ?? {};
+      assert.deepEqual([labels.who, labels.other], ['override', 'kept']);
+    } finally {
+      await config.update('build.args', undefined, vscode.ConfigurationTarget.Workspace);
+      await config.update('build.overrides', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   it('puts a diagnostic on the failing line, and the next good build clears it', async () => {
     const uri = dockerfile('broken', `FROM ${BASE}\n# a comment\nRUN echo preparing \\\n  && echo the-cause >&2 \\\n  && exit 42\nRUN true\n`);
     const tag = tagFor('broken');
