@@ -27,6 +27,11 @@ describe('Image build (real Docker Engine)', function () {
   afterEach(async () => {
     fs.rmSync(dir, { recursive: true, force: true });
     await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+    // A failed build keeps the images of the steps that succeeded (as docker build does); ours carry RUN_ID.
+    for (const image of await docker.listImages({ filters: { dangling: ['true'] } })) {
+      const info = await docker.getImage(image.Id).inspect().catch(() => undefined);
+      if (info?.ContainerConfig?.Cmd?.join(' ').includes(RUN_ID)) await docker.getImage(image.Id).remove().catch(() => undefined);
+    }
   });
 
   function build(dockerfile: string, steps: BuildStep[] = [], signal?: AbortSignal, log: string[] = []) {
@@ -60,7 +65,7 @@ describe('Image build (real Docker Engine)', function () {
 
   it('maps a failing RUN to its line, with the exit code and its last output', async () => {
     // One stream only: the engine may interleave a step's stdout and stderr in either order.
-    const e = await failure(`FROM ${BASE}\nRUN true\nRUN echo first-line >&2 && echo the-reason >&2 && exit 7\nRUN true\n`);
+    const e = await failure(`FROM ${BASE}\nRUN true # ${RUN_ID}\nRUN echo first-line >&2 && echo the-reason >&2 && exit 7\nRUN true\n`);
     assert.equal(e.failure.line, 2);
     assert.match(e.message, /RUN failed with exit code 7: the-reason/);
     assert.match(e.failure.detail, /first-line/);
