@@ -41,7 +41,11 @@ describe('Build Image in the workbench (Playwright)', function () {
     const menuItem = page.locator('.monaco-menu .action-item', { hasText: 'Build Image' });
     await menuItem.waitFor({ timeout: 30000 });
     if (shotName) await shot(page, shotName);
-    await menuItem.click();
+    // A click right after the menu opens can be swallowed (the menu ignores the right-click's own mouse-up);
+    // choosing the focused item with Enter is what a keyboard user does and is not timing-sensitive.
+    await menuItem.hover();
+    await page.locator('.monaco-menu .action-item.focused', { hasText: 'Build Image' }).waitFor({ timeout: 30000 });
+    await page.keyboard.press('Enter');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ timeout: 30000 });
     assert.equal(await input.inputValue(), expectedPrefill, 'the tag is prefilled from the folder name');
@@ -52,6 +56,9 @@ describe('Build Image in the workbench (Playwright)', function () {
     fs.mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
   };
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && wb) await shot(wb.page, `build-failed-${this.currentTest.title.slice(0, 30).replace(/\W+/g, '-')}`);
+  });
 
   it('builds the Dockerfile right-clicked in the explorer and shows the image in the Images view', async () => {
     const { page } = wb;
@@ -89,5 +96,30 @@ describe('Build Image in the workbench (Playwright)', function () {
     await building.waitFor({ state: 'detached', timeout: 30000 });
     assert.throws(() => execFileSync('docker', ['image', 'inspect', SLOW_TAG], { stdio: 'ignore' }), 'the cancelled build tagged an image');
     await shot(page, 'build-cancelled');
+  });
+
+  it('remembers the tag per Dockerfile, offers Build Image in the editor title, and lists Dockerfiles in the palette', async () => {
+    const { page } = wb;
+    await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
+    const explorer = page.locator('.explorer-folders-view');
+    const folderRow = explorer.locator('.monaco-list-row', { hasText: /^env$/ });
+    const index = Number(await folderRow.getAttribute('data-index'));
+    await explorer.locator(`.monaco-list-row[data-index="${index + 1}"][aria-label="Dockerfile"]`).dblclick();
+    const titleAction = page.locator('.editor-actions .action-label[aria-label="Build Image"]');
+    await titleAction.click({ timeout: 30000 });
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 30000 });
+    assert.equal(await input.inputValue(), TAG, 'the tag of the last build of env/Dockerfile');
+    await shot(page, 'build-editor-title');
+    await input.press('Escape');
+
+    await page.keyboard.press('F1');
+    await input.fill('>Berth: Build Image');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Berth: Build Image' }).click({ timeout: 30000 });
+    const picks = page.locator('.quick-input-list .monaco-list-row');
+    await picks.filter({ hasText: 'Slow Build/Dockerfile' }).waitFor({ timeout: 30000 });
+    assert.match((await picks.first().textContent()) ?? '', /env\/Dockerfile.*active editor/, 'the active Dockerfile comes first');
+    await shot(page, 'build-palette-pick');
+    await input.press('Escape');
   });
 });
