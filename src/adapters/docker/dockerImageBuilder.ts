@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import type { Readable } from 'stream';
-import { EngineUnreachableError, errorMessage } from '../../core/common/errors';
+import { BerthError, EngineUnreachableError, errorMessage } from '../../core/common/errors';
 import { BuildStreamParser, type BuildStreamEvent } from '../../core/build/buildStream';
 import type { BuildRequest, ImageBuilder } from '../../core/build/imageBuilder';
 import { listContextEntries, packContext } from './contextTar';
@@ -27,6 +27,9 @@ export class DockerImageBuilder implements ImageBuilder {
     const entries = await listContextEntries(request.contextDir, request.dockerfile, signal);
     signal?.throwIfAborted();
     const context = packContext(request.contextDir, entries);
+    // A file that vanishes or cannot be read after the walk fails the upload; say so, not "no engine".
+    let contextError: Error | undefined;
+    context.once('error', (error: Error) => (contextError = error));
     const parser = new BuildStreamParser();
     let response: NodeJS.ReadableStream;
     try {
@@ -44,6 +47,9 @@ export class DockerImageBuilder implements ImageBuilder {
       context.destroy();
       if (signal?.aborted) {
         throw signal.reason instanceof Error ? signal.reason : error;
+      }
+      if (contextError) {
+        throw new BerthError(`Cannot send the build context ${request.contextDir}: ${contextError.message}`, { cause: contextError });
       }
       const refused = engineRefusal(error);
       if (refused !== undefined) {
