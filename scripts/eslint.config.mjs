@@ -2,7 +2,7 @@
 // `vscode`, and the container / Jupyter / Kubernetes client libraries appear only in src/adapters.
 import tseslint from 'typescript-eslint';
 
-const clientLibraries = ['dockerode', '@jupyterlab/services', '@kubernetes/client-node', 'tar-fs', '@balena/dockerignore', 'ws'];
+const clientLibraries = ['dockerode', '@jupyterlab/services', '@kubernetes/client-node', 'tar-fs', 'ws'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'out/**', '**/*.js', '**/*.mjs', '**/*.cjs', 'test/fixtures/**'] },

@@ -118,6 +118,35 @@ describe('Build context (real Docker Engine, compared with docker build)', funct
     });
   });
 
+  it('matches the regexp characters + ( ) { } | in patterns literally', async () => {
+    const listing = await assertSameContext({
+      '.dockerignore': ['f(1).txt', 'x+y.txt', 'a|b', 'q{2}.md'].join('\n'),
+      'f(1).txt': 'x', 'f1.txt': 'kept', 'x+y.txt': 'x', 'xy.txt': 'kept', 'xxy.txt': 'kept', 'a|b': 'x', 'ab': 'kept', 'q{2}.md': 'x', 'qq.md': 'kept',
+    });
+    assert.match(listing, /f \.\/f1\.txt\nf \.\/qq\.md\nf \.\/xxy\.txt\nf \.\/xy\.txt/);
+    assert.match(listing, /f \.\/ab\n/);
+  });
+
+  it('takes a pattern that is not a valid regexp, like c++, literally', async () => {
+    const listing = await assertSameContext({ '.dockerignore': 'c++', 'c++': 'x', 'c': 'kept' });
+    assert.doesNotMatch(listing, /c\+\+/);
+  });
+
+  it('matches ** in the middle of a pattern at any depth, including none', async () => {
+    const listing = await assertSameContext({
+      '.dockerignore': ['m/**/z', 'n/**/*.tmp'].join('\n'),
+      'm/z/f': 'x', 'm/a/b/z/f': 'x', 'm/a/keep': 'k', 'mz/f': 'kept', 'n/x.tmp': 'x', 'n/a/b/y.tmp': 'x', 'n/a/keep.txt': 'k',
+    });
+    assert.doesNotMatch(listing, /\/z|\.tmp/);
+    assert.match(listing, /f \.\/m\/a\/keep/);
+  });
+
+  it('keeps a folder excluded when a later negation re-includes its parent folder', async () => {
+    const listing = await assertSameContext({ '.dockerignore': ['p/b', '!p'].join('\n'), 'p/b/f': 'x', 'p/c': 'kept' });
+    assert.doesNotMatch(listing, /p\/b/);
+    assert.match(listing, /f \.\/p\/c/);
+  });
+
   it('keeps symlinks that stay inside the context', async () => {
     const listing = await assertSameContext({ 'data/real.txt': 'r', 'data/link.txt': { link: 'real.txt' }, 'up.txt': { link: 'data/real.txt' } });
     assert.match(listing, /l \.\/data\/link\.txt/);

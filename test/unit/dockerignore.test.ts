@@ -71,6 +71,11 @@ describe('IgnorePattern.matches', () => {
     ['[a-c].py', 'd.py', false],
     ['c++', 'c++', true],
     ['f(1).txt', 'f(1).txt', true],
+    ['f(1).txt', 'f1.txt', false],
+    ['x+y.txt', 'xy.txt', false],
+    ['a|b', 'ab', false],
+    ['a|b', 'a|b', true],
+    ['q{2}.md', 'qq.md', false],
     ['a.b', 'axb', false],
     ['\\*star', '*star', true],
     ['\\*star', 'xstar', false],
@@ -131,6 +136,9 @@ describe('listContext (the files docker build sends)', () => {
       '.dockerignore', 'Dockerfile', 'a.log', 'docs/README.md', 'keep.log', 'node_modules/', 'node_modules/x/', 'node_modules/x/i.js',
       'src/', 'src/__pycache__/', 'src/__pycache__/m.pyc', 'src/main.py', 'src/pkg/', 'src/pkg/__pycache__/', 'src/pkg/__pycache__/n.pyc', 'src/pkg/mod.py', 'src/x.log',
     ]);
+  });
+  it('keeps a folder excluded when a later negation re-includes its parent (parent results, as Docker)', async () => {
+    assert.deepEqual(await sent({ Dockerfile: '', p: { b: { f: '' }, c: '' } }, 'p/b\n!p'), ['Dockerfile', 'p/', 'p/c']);
   });
   it('does not reopen an ignored folder for a ** negation (as Docker)', async () => {
     assert.deepEqual(await sent({ Dockerfile: '', docs: { keep: '' } }, 'docs\n!**/keep'), ['Dockerfile']);

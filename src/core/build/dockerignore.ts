@@ -4,6 +4,13 @@ import * as path from 'path';
  * .dockerignore as the docker CLI applies it: a port of moby/patternmatcher (ignorefile.ReadAll, Pattern.compile,
  * MatchesUsingParentResults), which the CLI uses to choose the files of a build context. Paths are relative to
  * the context, with `/` separators, and matching is case-sensitive (as Docker on Linux and macOS).
+ *
+ * Why not @balena/dockerignore (which the issue names): with `ignorecase: false` it gets case and `**` right, but it
+ * differs from `docker build` (CLI 28.2, classic builder) in cases test/integration/buildContext.test.ts checks:
+ * it puts `+ ( ) { } |` into its regexp unescaped (`f(1).txt` ignores `f1.txt` and sends `f(1).txt`; `x+y.txt`
+ * ignores `xy.txt`; `a|b` ignores `ab`; `q{2}.md` ignores `qq.md`), throws on `c++` ("Nothing to repeat"), and
+ * matches each pattern against every parent folder (moby 19.03) instead of using parent results, so `p/b` then
+ * `!p` sends `p/b/f`, which Docker leaves out.
  */
 
 /** Go's filepath.Clean for `/`-separated paths. */
