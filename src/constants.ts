@@ -2,6 +2,21 @@
 export const Commands = {
   refreshImages: 'berth.images.refresh',
   showLog: 'berth.showLog',
+  openDocsPreview: 'berth.docs.openPreviewToSide',
+  refreshDocs: 'berth.docs.refresh',
+  /** Internal (leading underscore: never in the palette): what the preview shows, for the e2e suite. */
+  docsPreviewState: '_berth.docs.previewState',
+  /** Internal: the Docs view's tree model, for the e2e suite. */
+  docsTree: '_berth.docs.tree',
+} as const;
+
+export const WebviewTypes = {
+  docsPreview: 'berth.docsPreview',
+} as const;
+
+export const Languages = {
+  markdown: 'markdown',
+  rmarkdown: 'rmarkdown',
 } as const;
 
 export const Views = {

@@ -3,6 +3,7 @@ import { DockerodeEngine } from './adapters/docker/dockerEngine';
 import { Commands } from './constants';
 import { ImagesModel } from './core/images/imagesModel';
 import { Config } from './features/config';
+import * as docs from './features/docs/register';
 import * as images from './features/images/register';
 
 /** The composition root: builds the adapters and models, then lets each feature register itself. */
@@ -16,6 +17,7 @@ export function activate(context: vscode.ExtensionContext): void {
       config,
       imagesModel,
       images.register({ model: imagesModel }),
+      docs.register({ extensionUri: context.extensionUri, log }),
       config.onDidChangeDockerHost(() => void imagesModel.setEngine(new DockerodeEngine(config.dockerHost))),
       vscode.commands.registerCommand(Commands.showLog, () => log.show()),
     );
