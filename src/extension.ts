@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { BerthApi } from './api';
 import { DockerodeEngine } from './adapters/docker/dockerEngine';
 import { Commands } from './constants';
 import { ImagesModel } from './core/images/imagesModel';
@@ -7,7 +8,7 @@ import * as docs from './features/docs/register';
 import * as images from './features/images/register';
 
 /** The composition root: builds the adapters and models, then lets each feature register itself. */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): BerthApi | undefined {
   const log = vscode.window.createOutputChannel('Berth', { log: true });
   context.subscriptions.push(log);
   try {
@@ -23,10 +24,12 @@ export function activate(context: vscode.ExtensionContext): void {
     );
     void imagesModel.refresh();
     log.info(`Berth ${context.extension.packageJSON.version} activated`);
+    return { images: imagesModel };
   } catch (error) {
     // VS Code does not show activation failures to the user; say it once, with the details in the log.
     log.error(error instanceof Error ? error : String(error));
     void vscode.window.showErrorMessage(`Berth failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
   }
 }
 

@@ -15,7 +15,7 @@ export function register({ model }: ImagesDeps): vscode.Disposable {
   const showState = () => {
     const state = model.state;
     void vscode.commands.executeCommand('setContext', ContextKeys.dockerState, state.kind);
-    view.message = state.kind === 'unreachable' ? `No Docker Engine at ${state.address}: ${state.reason}` : undefined;
+    view.description = state.kind === 'unreachable' ? 'no engine' : undefined;
   };
   showState();
 

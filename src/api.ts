@@ -1,0 +1,6 @@
+import type { ImagesModel } from './core/images/imagesModel';
+
+/** What activate() returns: read access to Berth's models, for the e2e tests and other extensions. */
+export interface BerthApi {
+  readonly images: Pick<ImagesModel, 'state' | 'onDidChange' | 'refresh'>;
+}
