@@ -107,7 +107,15 @@
     const pending = [...root.querySelectorAll('.berth-mermaid:not([data-rendered])')];
     if (pending.length === 0 || !mermaidUri) return;
     await loadMermaid(mermaidUri);
-    window.mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: themeName() });
+    // SVG text labels: HTML labels are sized through style attributes, which the CSP blocks, and come out clipped.
+    window.mermaid.initialize({
+      startOnLoad: false,
+      securityLevel: 'strict',
+      theme: themeName(),
+      htmlLabels: false,
+      flowchart: { htmlLabels: false },
+      fontFamily: getComputedStyle(document.body).fontFamily,
+    });
     for (const el of pending) {
       const source = el.querySelector('.berth-mermaid-source');
       if (!source || !el.isConnected) continue;
