@@ -6,54 +6,80 @@
   const vscode = acquireVsCodeApi();
   const nonce = document.currentScript ? document.currentScript.nonce : '';
   const root = document.getElementById('berth-preview');
-  /** Original HTML of each top-level node, so unchanged blocks (and their rendered diagrams) survive an update. */
+  /** The rendered HTML of each top-level node, so unchanged blocks (and their rendered diagrams) survive an update. */
   const sourceOf = new WeakMap();
   let mermaidLoading;
   let ignoreScrollUntil = 0;
 
   vscode.setState({ documentUri: root.dataset.document });
 
+  /** KaTeX's layout arrives as data-berth-style (the CSP blocks style attributes); CSSOM is allowed. */
   function applyDeferredStyles(scope) {
-    for (const el of scope.querySelectorAll('[data-berth-style]')) {
+    const own = scope.matches('[data-berth-style]') ? [scope] : [];
+    for (const el of [...own, ...scope.querySelectorAll('[data-berth-style]')]) {
       el.style.cssText = el.getAttribute('data-berth-style');
       el.removeAttribute('data-berth-style');
     }
   }
 
   function rememberSources() {
-    for (const node of root.childNodes) {
-      if (node.nodeType === Node.ELEMENT_NODE) sourceOf.set(node, node.outerHTML);
-    }
+    for (const node of root.childNodes) sourceOf.set(node, sourceKey(node));
   }
 
+  /** A block's HTML as rendered, and the same without source lines (an Enter above shifts every line below). */
+  function sourceKey(node) {
+    const html = node.nodeType === Node.ELEMENT_NODE ? node.outerHTML : `#${node.nodeType}:${node.textContent}`;
+    return { html, key: html.replace(/ data-line="\d+"/g, '') };
+  }
+
+  function lineCarriers(node) {
+    return node.nodeType === Node.ELEMENT_NODE ? [node, ...node.querySelectorAll('[data-line]')] : [];
+  }
+
+  /** Gives a kept block the source lines of its new rendering (same structure, lines shifted). */
+  function moveLines(kept, fresh, source) {
+    if (sourceOf.get(kept).html === source.html) return;
+    const from = lineCarriers(fresh);
+    lineCarriers(kept).forEach((el, i) => {
+      const line = from[i] && from[i].getAttribute('data-line');
+      if (line !== null && line !== undefined) el.setAttribute('data-line', line);
+    });
+    sourceOf.set(kept, source);
+  }
+
+  /**
+   * Replaces only the run of top-level blocks that changed: blocks before and after it stay in the DOM untouched
+   * (no relayout of the whole document, no flicker, rendered diagrams and images kept, scroll position kept).
+   */
   function patch(html) {
     const template = document.createElement('template');
     template.innerHTML = html;
-    const reusable = new Map();
-    for (const node of root.children) {
-      const key = sourceOf.get(node);
-      if (key === undefined) continue;
-      const list = reusable.get(key) || [];
-      list.push(node);
-      reusable.set(key, list);
+    const next = [...template.content.childNodes];
+    const nextSources = next.map(sourceKey);
+    const current = [...root.childNodes];
+    const currentKeys = current.map((node) => (sourceOf.get(node) || sourceKey(node)).key);
+    let head = 0;
+    while (head < current.length && head < next.length && currentKeys[head] === nextSources[head].key) head++;
+    let tail = 0;
+    while (
+      tail < current.length - head &&
+      tail < next.length - head &&
+      currentKeys[current.length - 1 - tail] === nextSources[next.length - 1 - tail].key
+    ) {
+      tail++;
     }
-    const next = [];
-    for (const node of [...template.content.childNodes]) {
-      if (node.nodeType !== Node.ELEMENT_NODE) {
-        next.push(node);
-        continue;
-      }
-      const key = node.outerHTML;
-      const same = reusable.get(key);
-      if (same && same.length > 0) {
-        next.push(same.shift());
-      } else {
-        sourceOf.set(node, key);
-        next.push(node);
-      }
+    for (let i = 0; i < head; i++) moveLines(current[i], next[i], nextSources[i]);
+    for (let i = 1; i <= tail; i++) moveLines(current[current.length - i], next[next.length - i], nextSources[next.length - i]);
+    const anchor = current[current.length - tail] || null;
+    for (const node of current.slice(head, current.length - tail)) node.remove();
+    const inserted = next.slice(head, next.length - tail);
+    inserted.forEach((node, i) => sourceOf.set(node, nextSources[head + i]));
+    const fragment = document.createDocumentFragment();
+    fragment.append(...inserted);
+    root.insertBefore(fragment, anchor);
+    for (const node of inserted) {
+      if (node.nodeType === Node.ELEMENT_NODE) applyDeferredStyles(node);
     }
-    root.replaceChildren(...next);
-    applyDeferredStyles(root);
   }
 
   function loadMermaid(uri) {
@@ -234,7 +260,10 @@
     const message = event.data;
     if (!message || typeof message !== 'object') return;
     if (message.type === 'update' && typeof message.html === 'string') {
+      // Timings in the webview's performance timeline (devtools, and the keystroke benchmark read them).
+      const received = performance.mark('berth-update-received');
       patch(message.html);
+      performance.measure('berth-patch', { start: received.startTime });
       root.dataset.version = String(message.version);
       if (typeof message.title === 'string') document.title = message.title;
       vscode.postMessage({ type: 'patched', version: message.version });

@@ -8,6 +8,7 @@ import katexPlugin from '@vscode/markdown-it-katex';
 import { escapeHtml } from './escapeHtml';
 import { splitFrontMatter, type FrontMatter } from './frontMatter';
 import { githubSlug } from './githubSlug';
+import { RenderCache } from './renderCache';
 import { languageOfEngine, parseRmdChunkHeader } from './rmdChunk';
 import { sanitizePreviewHtml, SLOT_TAG, type ImageMapper } from './sanitizePreviewHtml';
 
@@ -44,24 +45,28 @@ const KATEX_OPTIONS = { throwOnError: false, trust: false, strict: 'ignore', max
 
 /**
  * Renders Markdown and R Markdown for the docs preview. Pure: the same source and options give the same HTML
- * (apart from the per-render slot key, which never reaches the output). Two markdown-it instances, built once.
+ * (apart from the per-render slot key, which never reaches the output). Two markdown-it instances, built once,
+ * share a cache of rendered code blocks and formulas.
  */
 export class DocumentRenderer {
-  private readonly withHtml = createMarkdownIt(true);
-  private readonly withoutHtml = createMarkdownIt(false);
+  /** Highlighted code and typeset math, by source: the expensive parts, unchanged between keystrokes. */
+  private readonly cache = new RenderCache();
+  private readonly withHtml = createMarkdownIt(true, this.cache);
+  private readonly withoutHtml = createMarkdownIt(false, this.cache);
 
   render(source: string, options: RenderOptions): RenderedDocument {
     const { frontMatter, body } = splitFrontMatter(source);
     const env: RenderEnv = { slots: [], slotKey: randomBytes(9).toString('hex'), hasMermaid: false };
     const md = options.allowHtml ? this.withHtml : this.withoutHtml;
     let html = md.render(body, env);
+    this.cache.endRender();
     if (frontMatter) html = `${slot(env, renderFrontMatter(frontMatter))}\n${html}`;
     const sanitized = sanitizePreviewHtml(html, options.mapImage);
     return { html: fillSlots(sanitized, env), hasMermaid: env.hasMermaid };
   }
 }
 
-function createMarkdownIt(html: boolean): MarkdownIt {
+function createMarkdownIt(html: boolean, cache: RenderCache): MarkdownIt {
   const md = new MarkdownIt({ html, linkify: true, typographer: false });
   md.use(anchor, { slugify: githubSlug, tabIndex: false });
   md.use(taskLists, { enabled: false });
@@ -76,15 +81,26 @@ function createMarkdownIt(html: boolean): MarkdownIt {
 
   const mathInline = md.renderer.rules.math_inline;
   const mathBlock = md.renderer.rules.math_block;
-  if (!mathInline || !mathBlock) throw new Error('markdown-it-katex did not install its math renderers');
+  const mathInlineBlock = md.renderer.rules.math_inline_block;
+  if (!mathInline || !mathBlock || !mathInlineBlock) throw new Error('markdown-it-katex did not install its math renderers');
   md.renderer.rules.math_inline = (tokens, idx, opts, env: RenderEnv, self) =>
-    slot(env, movedStyles(mathInline(tokens, idx, opts, env, self)));
+    slot(env, cache.get(`$\0${tokens[idx].content}`, () => movedStyles(mathInline(tokens, idx, opts, env, self))));
+  // `$$…$$` inside a paragraph line: display math, without a line of its own.
+  md.renderer.rules.math_inline_block = (tokens, idx, opts, env: RenderEnv, self) =>
+    slot(env, cache.get(`$$i\0${tokens[idx].content}`, () => movedStyles(mathInlineBlock(tokens, idx, opts, env, self))));
   md.renderer.rules.math_block = (tokens, idx, opts, env: RenderEnv, self) => {
     const line = tokens[idx].map?.[0];
-    const inner = movedStyles(mathBlock(tokens, idx, opts, env, self));
+    const inner = cache.get(`$$\0${tokens[idx].content}`, () => movedStyles(mathBlock(tokens, idx, opts, env, self)));
     return slot(env, `<div class="berth-math"${lineAttr(line)}>${inner}</div>`) + '\n';
   };
-  md.renderer.rules.fence = (tokens, idx, _opts, env: RenderEnv) => slot(env, renderFence(tokens[idx], env)) + '\n';
+  md.renderer.rules.fence = (tokens, idx, _opts, env: RenderEnv) => {
+    const token = tokens[idx];
+    const line = token.map?.[0];
+    if (isMermaid(token.info)) env.hasMermaid = true;
+    const html = cache.get(`\`\0${token.info}\0${token.content}`, () => renderFence(token));
+    // The cached block has no line number (the same block moves as lines are typed above it): add it here.
+    return slot(env, line === undefined ? html : html.replace(/^<(\w+) class="([\w -]+)"/, `<$1 class="$2"${lineAttr(line)}`)) + '\n';
+  };
   return md;
 }
 
@@ -97,13 +113,16 @@ function alignmentToClass(token: Token): void {
   if (align) token.attrJoin('class', `berth-align-${align}`);
 }
 
-function renderFence(token: Token, env: RenderEnv): string {
-  const line = token.map?.[0];
+function isMermaid(info: string): boolean {
+  return info.trim().split(/\s+/)[0].toLowerCase() === 'mermaid';
+}
+
+/** A fence as HTML whose first element has a class attribute (the fence rule adds the source line after it). */
+function renderFence(token: Token): string {
   const info = token.info.trim();
   const chunk = parseRmdChunkHeader(info);
-  if (!chunk && info.split(/\s+/)[0].toLowerCase() === 'mermaid') {
-    env.hasMermaid = true;
-    return `<div class="berth-mermaid"${lineAttr(line)}><pre class="berth-mermaid-source">${escapeHtml(token.content)}</pre></div>`;
+  if (!chunk && isMermaid(info)) {
+    return `<div class="berth-mermaid"><pre class="berth-mermaid-source">${escapeHtml(token.content)}</pre></div>`;
   }
   if (chunk) {
     const options = chunk.options
@@ -111,22 +130,22 @@ function renderFence(token: Token, env: RenderEnv): string {
       .join('');
     const label = chunk.label ? `<span class="berth-chunk-label">${escapeHtml(chunk.label)}</span>` : '';
     return (
-      `<div class="berth-chunk"${lineAttr(line)}>` +
+      `<div class="berth-chunk">` +
       `<div class="berth-chunk-header"><span class="berth-chunk-engine">${escapeHtml(chunk.engine)}</span>${label}${options}</div>` +
       codeBlock(token.content, languageOfEngine(chunk.engine)) +
       `</div>`
     );
   }
   const language = info.split(/[\s{]/)[0];
-  return codeBlock(token.content, language, line);
+  return codeBlock(token.content, language);
 }
 
-function codeBlock(code: string, language: string, line?: number): string {
+function codeBlock(code: string, language: string): string {
   const lang = language.toLowerCase();
   const known = lang !== '' && hljs.getLanguage(lang) !== undefined;
   const body = known ? hljs.highlight(code, { language: lang, ignoreIllegals: true }).value : escapeHtml(code);
   const langClass = /^[\w+#.-]+$/.test(lang) ? ` language-${escapeHtml(lang)}` : '';
-  return `<pre class="hljs"${lineAttr(line)}><code class="hljs${langClass}">${body}</code></pre>`;
+  return `<pre class="hljs"><code class="hljs${langClass}">${body}</code></pre>`;
 }
 
 function renderFrontMatter(frontMatter: FrontMatter): string {

@@ -97,6 +97,8 @@ export class DocsPreviewPanel implements vscode.Disposable {
       this.attach(panel);
     } else {
       this.panel.reveal(undefined, true);
+      // Already following this document (the active editor): keep the page, its scroll position and diagrams.
+      if (this.isShown(document)) return;
     }
     this.showDocument(document);
   }

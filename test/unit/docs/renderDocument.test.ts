@@ -115,6 +115,13 @@ describe('docs renderer: math', () => {
     assert.match(html, /<annotation encoding="application\/x-tex">e\^\{i\\pi\}\+1=0<\/annotation>/);
   });
 
+  it('renders $$…$$ written inside a paragraph as display math', () => {
+    const html = render('before $$x^2$$ after\n');
+    assert.match(html, /<span class="katex-display">/);
+    assert.match(html, /data-berth-style="height:/);
+    assert.doesNotMatch(html, / style="/);
+  });
+
   it('moves KaTeX layout styles to data-berth-style for the script to apply (the CSP forbids style attributes)', () => {
     const html = render('$x^2$\n');
     assert.match(html, /data-berth-style="height:/);
@@ -235,6 +242,13 @@ describe('docs renderer: HTML and trust', () => {
     const html = render('<berth-slot data-k="0-0"></berth-slot><berth-slot></berth-slot>\n\n```js\nx\n```\n');
     assert.equal((html.match(/<pre class="hljs"/g) ?? []).length, 1);
     assert.doesNotMatch(html, /berth-slot/);
+  });
+
+  it('gives a cached code block the line it has now, after lines were typed above it', () => {
+    const fresh = new DocumentRenderer();
+    const source = '```r\nx <- 1\n```\n\n$$\na\n$$\n';
+    assert.match(fresh.render(source, trusted).html, /<pre class="hljs" data-line="0">[\s\S]*<div class="berth-math" data-line="4">/);
+    assert.match(fresh.render(`new line\n\n${source}`, trusted).html, /<pre class="hljs" data-line="2">[\s\S]*<div class="berth-math" data-line="6">/);
   });
 
   it('renders the same source to the same HTML every time', () => {
