@@ -29,7 +29,10 @@ export function previewCsp(cspSource: string, nonce: string): string {
   ].join('; ');
 }
 
-/** The whole webview document. Every interpolated value is escaped; the body is already sanitised HTML. */
+/**
+ * The whole webview document. Every interpolated value is escaped; the body is already sanitised HTML, placed
+ * with no whitespace around it so the page's first DOM matches what later updates are compared with.
+ */
 export function previewPage(parts: PreviewPageParts): string {
   const nonce = escapeHtml(parts.nonce);
   const styles = parts.styleUris.map((uri) => `<link rel="stylesheet" href="${escapeHtml(uri)}" nonce="${nonce}">`).join('\n');
@@ -44,9 +47,7 @@ export function previewPage(parts: PreviewPageParts): string {
 ${styles}
 </head>
 <body>
-<main id="berth-preview" class="berth-preview" data-version="${parts.version}" data-document="${escapeHtml(parts.documentUri)}" data-fragment="${escapeHtml(parts.fragment ?? '')}">
-${parts.bodyHtml}
-</main>
+<main id="berth-preview" class="berth-preview" data-version="${parts.version}" data-document="${escapeHtml(parts.documentUri)}" data-fragment="${escapeHtml(parts.fragment ?? '')}">${parts.bodyHtml}</main>
 ${mermaid}<script nonce="${nonce}" src="${escapeHtml(parts.scriptUri)}"></script>
 </body>
 </html>`;

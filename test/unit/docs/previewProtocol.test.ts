@@ -50,6 +50,10 @@ describe('preview page', () => {
     assert.match(html, /<link rel="stylesheet" href="https:\/\/res.test\/media\/preview.css" nonce="abc123">/);
   });
 
+  it('puts the body in the root element exactly as rendered, so updates compare block by block', () => {
+    assert.match(previewPage(parts), /data-fragment="">(<p data-line="0">hi<\/p>)<\/main>/);
+  });
+
   it('loads mermaid only when asked', () => {
     assert.doesNotMatch(previewPage(parts), /mermaid/);
   });
