@@ -22,8 +22,14 @@
     }
   }
 
-  function rememberSources() {
-    for (const node of root.childNodes) sourceOf.set(node, sourceKey(node));
+  /** Shows the first render: its blocks' keys come from the inert template, before anything decorates them. */
+  function showInitialBody() {
+    const body = document.getElementById('berth-body');
+    if (!body) return;
+    const nodes = [...body.content.childNodes];
+    for (const node of nodes) sourceOf.set(node, sourceKey(node));
+    root.append(...nodes);
+    body.remove();
   }
 
   /** A block's HTML as rendered, and the same without source lines (an Enter above shifts every line below). */
@@ -287,7 +293,7 @@
     void renderDiagrams(mermaidScript ? mermaidScript.src : undefined);
   }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
-  rememberSources();
+  showInitialBody();
   applyDeferredStyles(root);
   const initialMermaid = document.querySelector('script[src*="mermaid"]');
   void renderDiagrams(initialMermaid ? initialMermaid.src : undefined);

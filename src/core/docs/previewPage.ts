@@ -30,8 +30,9 @@ export function previewCsp(cspSource: string, nonce: string): string {
 }
 
 /**
- * The whole webview document. Every interpolated value is escaped; the body is already sanitised HTML, placed
- * with no whitespace around it so the page's first DOM matches what later updates are compared with.
+ * The whole webview document. Every interpolated value is escaped; the body is already sanitised HTML. It arrives
+ * in an inert <template> that the preview script copies into the page: the webview host decorates live links
+ * (titles), and later updates are compared with the body as rendered, not as decorated.
  */
 export function previewPage(parts: PreviewPageParts): string {
   const nonce = escapeHtml(parts.nonce);
@@ -47,7 +48,8 @@ export function previewPage(parts: PreviewPageParts): string {
 ${styles}
 </head>
 <body>
-<main id="berth-preview" class="berth-preview" data-version="${parts.version}" data-document="${escapeHtml(parts.documentUri)}" data-fragment="${escapeHtml(parts.fragment ?? '')}">${parts.bodyHtml}</main>
+<main id="berth-preview" class="berth-preview" data-version="${parts.version}" data-document="${escapeHtml(parts.documentUri)}" data-fragment="${escapeHtml(parts.fragment ?? '')}"></main>
+<template id="berth-body">${parts.bodyHtml}</template>
 ${mermaid}<script nonce="${nonce}" src="${escapeHtml(parts.scriptUri)}"></script>
 </body>
 </html>`;

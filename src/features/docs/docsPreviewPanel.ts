@@ -11,8 +11,11 @@ import type { DocumentRenderer } from '../../core/docs/renderDocument';
 
 /** Typing re-renders after this pause: fast enough to feel live, slow enough not to render every keystroke. */
 const UPDATE_DELAY_MS = 150;
-/** After one side scrolls the other, its echo is ignored for this long, so the two never chase each other. */
-const SCROLL_ECHO_MS = 300;
+/**
+ * When the preview scrolls the editor, the editor's next visible-range event is that scroll's echo and is not
+ * sent back (the two would chase each other); an echo that has not come within this time never will.
+ */
+const SCROLL_ECHO_MS = 1000;
 
 export function isDocDocument(document: vscode.TextDocument): boolean {
   return document.languageId === Languages.markdown || document.languageId === Languages.rmarkdown || isMarkdownPath(document.uri.path);
@@ -43,7 +46,8 @@ export class DocsPreviewPanel implements vscode.Disposable {
   private patchedVersion = 0;
   private lastHtml: string | undefined;
   private updateTimer: ReturnType<typeof setTimeout> | undefined;
-  private editorScrolledByPreviewUntil = 0;
+  /** Until when the editor's next visible-range event is the echo of a scroll the preview asked for. */
+  private echoExpectedUntil = 0;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly patched = new vscode.EventEmitter<number>();
 
@@ -252,15 +256,17 @@ export class DocsPreviewPanel implements vscode.Disposable {
 
   private editorScrolled(e: vscode.TextEditorVisibleRangesChangeEvent): void {
     if (!this.panel?.visible || !this.isShown(e.textEditor.document) || e.visibleRanges.length === 0) return;
-    if (Date.now() < this.editorScrolledByPreviewUntil) return;
-    this.post({ type: 'scrollToLine', line: e.visibleRanges[0].start.line });
+    const echo = Date.now() < this.echoExpectedUntil;
+    this.echoExpectedUntil = 0;
+    if (!echo) this.post({ type: 'scrollToLine', line: e.visibleRanges[0].start.line });
   }
 
   private scrollEditor(line: number): void {
     const editor = vscode.window.visibleTextEditors.find((e) => this.isShown(e.document));
     if (!editor) return;
     const target = Math.min(line, editor.document.lineCount - 1);
-    this.editorScrolledByPreviewUntil = Date.now() + SCROLL_ECHO_MS;
+    if (editor.visibleRanges[0]?.start.line === target) return;
+    this.echoExpectedUntil = Date.now() + SCROLL_ECHO_MS;
     editor.revealRange(new vscode.Range(target, 0, target, 0), vscode.TextEditorRevealType.AtTop);
   }
 
@@ -275,8 +281,10 @@ export class DocsPreviewPanel implements vscode.Disposable {
     });
     const position = new vscode.Position(target, 0);
     editor.selection = new vscode.Selection(position, position);
-    this.editorScrolledByPreviewUntil = Date.now() + SCROLL_ECHO_MS;
-    editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    if (!editor.visibleRanges.some((r) => r.contains(position))) {
+      this.echoExpectedUntil = Date.now() + SCROLL_ECHO_MS;
+      editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    }
   }
 
   /** The editor column that is not the preview's, for files opened from the preview. */

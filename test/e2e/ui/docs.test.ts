@@ -59,6 +59,12 @@ async function scrollPreviewTo(frame: Frame, selector: string): Promise<void> {
   }), selector);
 }
 
+/** The first source line the (first) text editor shows, from Monaco's line numbers. */
+async function editorTopLine(page: Page): Promise<number> {
+  const numbers = await page.locator('.editor-instance .margin-view-overlays .line-numbers').allTextContents();
+  return Math.min(...numbers.map(Number).filter((n) => n > 0));
+}
+
 async function openPreviewFromTitle(page: Page): Promise<void> {
   await page.locator('.editor-actions [aria-label="Open Docs Preview to the Side"]').first().click();
 }
@@ -112,6 +118,8 @@ describe('Docs preview in the workbench (Playwright)', function () {
     assert.equal(facts.checkboxes, 2);
     await shot(page, 'preview-light');
     await scrollPreviewTo(frame, '#flow');
+    // Scroll sync, preview → editor: "## Flow" is line 30; the editor scrolls down as far as it can towards it.
+    await until(async () => ((await editorTopLine(page)) >= 10 ? true : undefined), 'the editor to follow the preview');
     await shot(page, 'preview-light-diagram');
   });
 
@@ -141,15 +149,24 @@ describe('Docs preview in the workbench (Playwright)', function () {
     const frame = await previewFrame(page, (d) => d.endsWith('/docs/analysis.Rmd'), 'the preview');
     // A mark on an untouched block: if the page reloaded or the block was rebuilt, the mark would be gone.
     await frame.evaluate(() => {
-      (document.querySelector('.berth-mermaid') as HTMLElement & { berthMark?: boolean }).berthMark = true;
+      for (const el of Array.from(document.getElementById('berth-preview')!.children)) (el as HTMLElement & { berthMark?: boolean }).berthMark = true;
     });
     const editor = page.locator('.editor-instance .monaco-editor').first();
     await editor.click();
+    await scrollPreviewTo(frame, 'h1');
+    await until(async () => ((await editorTopLine(page)) <= 8 ? true : undefined), 'the editor to follow the preview up');
     await page.keyboard.press('Control+End');
+    // Scroll sync, editor → preview: the editor jumped to the end, so the preview leaves the top.
+    await until(() => frame.evaluate(() => (window.scrollY > 200 ? true : undefined)), 'the preview to follow the editor');
     await page.keyboard.type('\n\n## Typed live\n\nSome *new* text.\n');
     await frame.locator('#typed-live').waitFor({ timeout: 15000 });
-    const kept = await frame.evaluate(() => (document.querySelector('.berth-mermaid') as HTMLElement & { berthMark?: boolean }).berthMark);
-    assert.equal(kept, true, 'unchanged blocks are kept, not re-rendered');
+    const rebuilt = await frame.evaluate(() =>
+      Array.from(document.getElementById('berth-preview')!.children)
+        .filter((el) => !(el as HTMLElement & { berthMark?: boolean }).berthMark)
+        .map((el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}@${el.getAttribute('data-line')}`),
+    );
+    // Only the blocks typed at the end are new; everything above (the diagram too) is the same DOM as before.
+    assert.deepEqual(rebuilt, ['h2#typed-live@53', 'p@55'], 'unchanged blocks are kept, not re-rendered');
     assert.equal(await frame.locator('#typed-live + p em').textContent(), 'new');
     await scrollPreviewTo(frame, '#results');
     await shot(page, 'preview-typed');

@@ -50,8 +50,8 @@ describe('preview page', () => {
     assert.match(html, /<link rel="stylesheet" href="https:\/\/res.test\/media\/preview.css" nonce="abc123">/);
   });
 
-  it('puts the body in the root element exactly as rendered, so updates compare block by block', () => {
-    assert.match(previewPage(parts), /data-fragment="">(<p data-line="0">hi<\/p>)<\/main>/);
+  it('delivers the body in an inert template, exactly as rendered, for updates to compare with', () => {
+    assert.match(previewPage(parts), /data-fragment=""><\/main>\n<template id="berth-body"><p data-line="0">hi<\/p><\/template>/);
   });
 
   it('loads mermaid only when asked', () => {
