@@ -70,9 +70,27 @@ export class DocsWorkspaceScanner implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '**/*'), false, true, false);
     return vscode.Disposable.from(
       watcher,
-      watcher.onDidCreate((uri) => this.index.add(key, relativePath(folder, uri))),
+      watcher.onDidCreate((uri) => void this.created(folder, uri)),
       watcher.onDidDelete((uri) => this.index.remove(key, relativePath(folder, uri))),
     );
+  }
+
+  /**
+   * A new file is one add. A new folder (created, moved or renamed in) may arrive as a single event for the
+   * folder alone, so its docs are found with one scan of that folder.
+   */
+  private async created(folder: vscode.WorkspaceFolder, uri: vscode.Uri): Promise<void> {
+    const key = folder.uri.toString();
+    if (this.index.add(key, relativePath(folder, uri))) return;
+    try {
+      if ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory) {
+        const files = await vscode.workspace.findFiles(new vscode.RelativePattern(uri, DOC_GLOB));
+        files.forEach((file) => this.index.add(key, relativePath(folder, file)));
+      }
+    } catch (error) {
+      // Gone again before we looked (a temporary folder): nothing to list.
+      this.log.trace(`Docs view: ${uri.fsPath} vanished before it was scanned: ${errorMessage(error)}`);
+    }
   }
 
   dispose(): void {
