@@ -8,4 +8,4 @@ const step = (cmd, args) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 step(process.execPath, ['scripts/build.mjs', '--production']);
-step(process.execPath, [resolve(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '-o', 'dist/berth.vsix']);
+step(process.execPath, [resolve(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', 'dist/berth.vsix']);

@@ -1,9 +1,12 @@
 import * as vscode from 'vscode';
 import type { BerthApi } from './api';
 import { DockerodeEngine } from './adapters/docker/dockerEngine';
+import { DockerImageBuilder } from './adapters/docker/dockerImageBuilder';
 import { Commands } from './constants';
+import { BuildActivity } from './core/build/buildActivity';
 import { ImagesModel } from './core/images/imagesModel';
 import { Config } from './features/config';
+import * as build from './features/build/register';
 import * as docs from './features/docs/register';
 import * as images from './features/images/register';
 
@@ -14,17 +17,20 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
   try {
     const config = new Config();
     const imagesModel = new ImagesModel(new DockerodeEngine(config.dockerHost), log);
+    const builds = new BuildActivity();
     context.subscriptions.push(
       config,
       imagesModel,
-      images.register({ model: imagesModel }),
+      builds,
+      images.register({ model: imagesModel, builds }),
+      build.register({ createBuilder: () => DockerImageBuilder.forHost(config.dockerHost), activity: builds, state: context.workspaceState, log }),
       docs.register({ extensionUri: context.extensionUri, log }),
       config.onDidChangeDockerHost(() => void imagesModel.setEngine(new DockerodeEngine(config.dockerHost))),
       vscode.commands.registerCommand(Commands.showLog, () => log.show()),
     );
     void imagesModel.refresh();
     log.info(`Berth ${context.extension.packageJSON.version} activated`);
-    return { images: imagesModel };
+    return { images: imagesModel, builds };
   } catch (error) {
     // VS Code does not show activation failures to the user; say it once, with the details in the log.
     log.error(error instanceof Error ? error : String(error));

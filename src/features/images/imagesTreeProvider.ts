@@ -1,17 +1,30 @@
 import * as vscode from 'vscode';
-import { toImageRows, type ImagesViewRow } from '../../core/images/imageRows';
+import type { BuildActivity, RunningBuild } from '../../core/build/buildActivity';
+import { toImageRows, type ImageRow, type ImagesViewRow } from '../../core/images/imageRows';
 import type { ImagesModel } from '../../core/images/imagesModel';
 
-/** Tree data for the Images view. All data lives in ImagesModel; this only maps rows to tree items. */
-export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesViewRow>, vscode.Disposable {
+/** A build in progress, listed above the images until it ends. */
+export interface BuildingRow {
+  readonly kind: 'building';
+  readonly id: string;
+  readonly build: RunningBuild;
+}
+
+export type ImagesTreeRow = ImagesViewRow | BuildingRow;
+
+/** Tree data for the Images view. All data lives in ImagesModel and BuildActivity; this only maps rows to tree items. */
+export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeRow>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private rows: ImagesViewRow[] = [];
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly model: ImagesModel) {
+  constructor(
+    private readonly model: ImagesModel,
+    private readonly builds: BuildActivity,
+  ) {
     this.update();
-    this.subscription = model.onDidChange(() => this.update());
+    this.subscriptions = [model.onDidChange(() => this.update()), builds.onDidChange(() => this.changed.fire())];
   }
 
   private update(): void {
@@ -20,14 +33,36 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesViewRow
     this.changed.fire();
   }
 
-  getChildren(element?: ImagesViewRow): ImagesViewRow[] {
+  /** The row of a tagged image (`repo:tag`), if the model lists it. */
+  findTagged(reference: string): ImageRow | undefined {
+    return this.rows.find((r): r is ImageRow => r.kind === 'image' && r.label === reference);
+  }
+
+  getChildren(element?: ImagesTreeRow): ImagesTreeRow[] {
     if (!element) {
-      return this.rows;
+      const building = this.builds.builds.map((build): BuildingRow => ({ kind: 'building', id: `build:${build.id}`, build }));
+      return [...building, ...this.rows];
     }
     return element.kind === 'untagged' ? [...element.children] : [];
   }
 
-  getTreeItem(row: ImagesViewRow): vscode.TreeItem {
+  getParent(element: ImagesTreeRow): ImagesTreeRow | undefined {
+    if (element.kind === 'image' && !element.tagged) {
+      return this.rows.find((r) => r.kind === 'untagged');
+    }
+    return undefined;
+  }
+
+  getTreeItem(row: ImagesTreeRow): vscode.TreeItem {
+    if (row.kind === 'building') {
+      const item = new vscode.TreeItem(`Building ${row.build.tag}…`, vscode.TreeItemCollapsibleState.None);
+      item.id = row.id;
+      item.description = row.build.step || 'sending the context';
+      item.tooltip = `Building ${row.build.tag} from ${row.build.dockerfile}${row.build.step ? `\n${row.build.step}` : ''}`;
+      item.iconPath = new vscode.ThemeIcon('loading~spin');
+      item.contextValue = 'berth.build.running';
+      return item;
+    }
     if (row.kind === 'untagged') {
       const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.Collapsed);
       item.id = row.id;
@@ -46,7 +81,8 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesViewRow
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    this.subscriptions.forEach((s) => s.dispose());
     this.changed.dispose();
   }
 }
+

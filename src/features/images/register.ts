@@ -1,15 +1,18 @@
 import * as vscode from 'vscode';
 import { Commands, ContextKeys, Views } from '../../constants';
+import type { BuildActivity } from '../../core/build/buildActivity';
 import type { ImagesModel } from '../../core/images/imagesModel';
 import { ImagesTreeProvider } from './imagesTreeProvider';
 
 export interface ImagesDeps {
   readonly model: ImagesModel;
+  /** Builds in progress, listed above the images. */
+  readonly builds: BuildActivity;
 }
 
 /** The Images view: local images, live from engine events, with a clear state when no engine answers. */
-export function register({ model }: ImagesDeps): vscode.Disposable {
-  const provider = new ImagesTreeProvider(model);
+export function register({ model, builds }: ImagesDeps): vscode.Disposable {
+  const provider = new ImagesTreeProvider(model, builds);
   const view = vscode.window.createTreeView(Views.images, { treeDataProvider: provider, showCollapseAll: false });
 
   const showState = () => {
@@ -19,10 +22,30 @@ export function register({ model }: ImagesDeps): vscode.Disposable {
   };
   showState();
 
+  /**
+   * Shows and selects a tagged image; reloads the list first so an image built a moment ago is there. Reveals
+   * run one at a time: two at once would make the tree fetch the same rows twice, which VS Code refuses.
+   */
+  let revealing: Promise<unknown> = Promise.resolve();
+  const reveal = (reference: string): Promise<boolean> => {
+    const next = revealing.then(async () => {
+      await model.refresh();
+      const row = provider.findTagged(reference);
+      if (!row) {
+        return false;
+      }
+      await view.reveal(row, { select: true, focus: false });
+      return true;
+    });
+    revealing = next.catch(() => undefined);
+    return next;
+  };
+
   return vscode.Disposable.from(
     provider,
     view,
     model.onDidChange(showState),
     vscode.commands.registerCommand(Commands.refreshImages, () => model.refresh()),
+    vscode.commands.registerCommand(Commands.revealImage, reveal),
   );
 }

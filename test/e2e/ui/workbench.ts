@@ -26,7 +26,7 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-export async function openWorkbench(name: string, options: { settings?: Record<string, unknown>; colorScheme?: 'light' | 'dark' } = {}): Promise<Workbench> {
+export async function openWorkbench(name: string, options: { settings?: Record<string, unknown>; colorScheme?: 'light' | 'dark'; trust?: boolean } = {}): Promise<Workbench> {
   // The host library is ESM shared with the runner scripts; Node 20 loads it from CommonJS with import().
   const host: HostLib = await import(path.join(ROOT, 'scripts/lib/vscodeHost.mjs'));
   const vsix = path.join(ROOT, 'dist/berth.vsix');
@@ -35,7 +35,8 @@ export async function openWorkbench(name: string, options: { settings?: Record<s
   host.installVsix(vsix, runDir);
   const workspace = path.join(runDir, 'workspace');
   fs.cpSync(path.join(ROOT, 'test/fixtures/workspace'), workspace, { recursive: true });
-  const server = await host.startServer({ runDir, settings: options.settings });
+  // trust: workspace trust on (the user is asked whether to trust the folder); off by default.
+  const server = await host.startServer({ runDir, settings: options.settings, trust: options.trust });
   const browser = await host.launchBrowser(runDir, { colorScheme: options.colorScheme });
   const page = browser.page;
   await page.goto(host.workbenchUrl({ baseUrl: server.baseUrl, folder: workspace }));

@@ -1,0 +1,146 @@
+// "Berth: Build Image" in the real extension host, against the real Docker Engine.
+import { strict as assert } from 'assert';
+import Docker from 'dockerode';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { BerthApi } from '../../../src/api';
+
+const BASE = 'berth/debian-base:bookworm';
+const RUN_ID = `${process.pid}-${Date.now()}`;
+const workspace = process.env.BERTH_E2E_WORKSPACE ?? vscode.workspace.workspaceFolders![0].uri.fsPath;
+
+interface BuildResult {
+  readonly imageId: string;
+  readonly tag: string;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('Build Image (e2e)', function () {
+  const docker = new Docker();
+  const tags: string[] = [];
+  const dirs: string[] = [];
+
+  function dockerfile(name: string, text: string): vscode.Uri {
+    const dir = path.join(workspace, `build-e2e-${name}-${RUN_ID}`);
+    fs.mkdirSync(dir, { recursive: true });
+    dirs.push(dir);
+    const file = path.join(dir, 'Dockerfile');
+    fs.writeFileSync(file, text);
+    return vscode.Uri.file(file);
+  }
+
+  function tagFor(name: string): string {
+    const tag = `berth-e2e/${name}:${RUN_ID}`;
+    tags.push(tag);
+    return tag;
+  }
+
+  let berth: BerthApi;
+  before(async () => {
+    const ext = vscode.extensions.getExtension<BerthApi>('berth.berth');
+    assert.ok(ext, 'the Berth extension is not installed in the host');
+    berth = ext.isActive ? ext.exports : await ext.activate();
+  });
+  after(async () => {
+    for (const tag of tags) await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is offered for Dockerfiles and registered', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    assert.ok(commands.includes('berth.build.image'));
+    assert.ok(commands.includes('berth.build.cancel'));
+  });
+
+  it('builds a Dockerfile of the workspace, and the image appears in the Images view', async () => {
+    const uri = dockerfile('ok', `FROM ${BASE}\nRUN echo built > /built.txt\n`);
+    const tag = tagFor('ok');
+    const result = await vscode.commands.executeCommand<BuildResult | undefined>('berth.build.image', uri, { tag });
+    assert.ok(result, 'the build returned no result (see the Berth log)');
+    assert.equal(result.tag, tag);
+    const image = await docker.getImage(tag).inspect();
+    assert.equal(image.Id, result.imageId);
+    assert.equal(image.Config.Labels?.['berth.built-from'], vscode.workspace.asRelativePath(uri));
+    // The model follows engine events; the tag event of the build reaches it shortly after the command returns.
+    await until('the Images model to list the new image', () => {
+      const state = berth.images.state;
+      return (state.kind === 'ready' && state.images.some((i) => i.tags.includes(tag))) || undefined;
+    });
+    assert.equal(await vscode.commands.executeCommand<boolean>('berth.images.reveal', tag), true, 'the Images view does not list the new image');
+  });
+
+  it('takes args, target and context from the settings, with the override for this Dockerfile winning', async () => {
+    const config = vscode.workspace.getConfiguration('berth');
+    const dir = path.join(workspace, `build-e2e-settings-${RUN_ID}`);
+    dirs.push(dir);
+    fs.mkdirSync(path.join(dir, 'docker'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'marker.txt'), 'from the context folder\n');
+    const file = path.join(dir, 'docker', 'Dockerfile');
+    fs.writeFileSync(file, `FROM ${BASE} AS one\nARG WHO\nARG OTHER\nLABEL who=$WHO other=$OTHER\nCOPY marker.txt /marker.txt\nFROM ${BASE} AS two\nRUN exit 1\n`);
+    const uri = vscode.Uri.file(file);
+    const key = vscode.workspace.asRelativePath(uri);
+    try {
+      await config.update('build.args', { WHO: 'global', OTHER: 'kept' }, vscode.ConfigurationTarget.Workspace);
+      await config.update('build.overrides', { [key]: { args: { WHO: 'override' }, target: 'one', context: path.relative(workspace, dir) } }, vscode.ConfigurationTarget.Workspace);
+      const settingsFile = JSON.parse(fs.readFileSync(path.join(workspace, '.vscode', 'settings.json'), 'utf8'));
+      assert.ok(settingsFile['berth.build.overrides'][key], 'the override is not in .vscode/settings.json');
+      const result = await vscode.commands.executeCommand<BuildResult | undefined>('berth.build.image', uri, { tag: tagFor('settings') });
+      assert.ok(result, 'the build failed (see the Berth log)');
+      const labels = (await docker.getImage(result.tag).inspect()).Config.Labels ?? {};
+      assert.deepEqual([labels.who, labels.other], ['override', 'kept']);
+    } finally {
+      await config.update('build.args', undefined, vscode.ConfigurationTarget.Workspace);
+      await config.update('build.overrides', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('puts a diagnostic on the failing line, and the next good build clears it', async () => {
+    const uri = dockerfile('broken', `FROM ${BASE}\n# a comment\nRUN echo preparing \\\n  && echo the-cause >&2 \\\n  && exit 42\nRUN true\n`);
+    const tag = tagFor('broken');
+    const failed = await vscode.commands.executeCommand<BuildResult | undefined>('berth.build.image', uri, { tag });
+    assert.equal(failed, undefined);
+    const diagnostics = vscode.languages.getDiagnostics(uri);
+    assert.equal(diagnostics.length, 1, JSON.stringify(diagnostics));
+    assert.equal(diagnostics[0].range.start.line, 2);
+    assert.equal(diagnostics[0].severity, vscode.DiagnosticSeverity.Error);
+    assert.match(diagnostics[0].message, /RUN failed with exit code 42/);
+    assert.match(diagnostics[0].message, /the-cause/);
+
+    fs.writeFileSync(uri.fsPath, `FROM ${BASE}\nRUN true\n`);
+    const fixed = await vscode.commands.executeCommand<BuildResult | undefined>('berth.build.image', uri, { tag });
+    assert.ok(fixed, 'the fixed Dockerfile did not build');
+    assert.deepEqual(vscode.languages.getDiagnostics(uri), []);
+  });
+
+  it('marks an unknown instruction on its line', async () => {
+    const uri = dockerfile('typo', `FROM ${BASE}\n\nCOPPY . /x\n`);
+    const result = await vscode.commands.executeCommand<BuildResult | undefined>('berth.build.image', uri, { tag: tagFor('typo') });
+    assert.equal(result, undefined);
+    const [diagnostic] = vscode.languages.getDiagnostics(uri);
+    assert.equal(diagnostic?.range.start.line, 2);
+    assert.match(diagnostic.message, /Unknown instruction COPPY/);
+  });
+
+  it('Cancel during a slow RUN leaves no new tag and no build container', async () => {
+    const marker = `berth-e2e-sleep-${RUN_ID}`;
+    const uri = dockerfile('slow', `FROM ${BASE}\nRUN sleep 300 && echo ${marker}\n`);
+    const tag = tagFor('slow');
+    const building = vscode.commands.executeCommand<BuildResult | undefined>('berth.build.image', uri, { tag });
+    await until('the slow RUN to start', async () => (await docker.listContainers()).some((c) => c.Command.includes(marker)) || undefined, 60000);
+    assert.deepEqual(berth.builds.builds.map((b) => [b.tag, b.step]), [[tag, 'Step 2/3']], 'the Images view does not show the running build');
+    await vscode.commands.executeCommand('berth.build.cancel');
+    assert.equal(await building, undefined);
+    await assert.rejects(docker.getImage(tag).inspect(), /no such image/i);
+    await until('the build container to go', async () => (await docker.listContainers({ all: true })).every((c) => !c.Command.includes(marker)) || undefined);
+  });
+});
