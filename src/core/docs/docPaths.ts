@@ -24,10 +24,6 @@ export function isMarkdownPath(path: string): boolean {
   return MARKDOWN_EXTENSIONS.includes(extensionOf(path));
 }
 
-export function isRMarkdownPath(path: string): boolean {
-  return extensionOf(path) === '.rmd';
-}
-
 /**
  * Whether a workspace-relative path is one of the repo's docs: README*, *.md / *.Rmd anywhere, and text docs
  * under a docs/ folder; never inside an excluded folder (the always-excluded ones plus `excludedFolders`).

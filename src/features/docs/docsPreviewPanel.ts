@@ -49,7 +49,6 @@ export class DocsPreviewPanel implements vscode.Disposable {
   /** Until when the editor's next visible-range event is the echo of a scroll the preview asked for. */
   private echoExpectedUntil = 0;
   private readonly subscriptions: vscode.Disposable[] = [];
-  private readonly patched = new vscode.EventEmitter<number>();
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -57,7 +56,6 @@ export class DocsPreviewPanel implements vscode.Disposable {
     private readonly log: Logger,
   ) {
     this.subscriptions.push(
-      this.patched,
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (this.panel && editor && isDocDocument(editor.document) && !this.isShown(editor.document)) {
           this.showDocument(editor.document);
@@ -124,19 +122,6 @@ export class DocsPreviewPanel implements vscode.Disposable {
       this.log.warn(`Docs preview: could not restore ${documentUri}: ${errorMessage(error)}`);
       panel.dispose();
     }
-  }
-
-  /** Resolves when the webview reports having patched in `version` (or a later one). */
-  whenPatched(version: number): Promise<void> {
-    if (this.patchedVersion >= version) return Promise.resolve();
-    return new Promise((resolve) => {
-      const sub = this.patched.event((v) => {
-        if (v >= version) {
-          sub.dispose();
-          resolve();
-        }
-      });
-    });
   }
 
   private isShown(document: vscode.TextDocument): boolean {
@@ -243,7 +228,6 @@ export class DocsPreviewPanel implements vscode.Disposable {
     switch (message.type) {
       case 'patched':
         this.patchedVersion = Math.max(this.patchedVersion, message.version);
-        this.patched.fire(this.patchedVersion);
         return;
       case 'previewScrolled':
         return this.scrollEditor(message.line);
