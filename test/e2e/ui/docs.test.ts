@@ -199,6 +199,18 @@ describe('Docs preview in the workbench (Playwright)', function () {
     await shot(page, 'preview-link-navigated');
   });
 
+  it('restores the preview after the window reloads', async () => {
+    const { page } = wb;
+    await previewFrame(page, (d) => d.endsWith('/docs/guide.md'), 'the preview of guide.md');
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
+    // The serializer brings the panel back with its document; it then follows the restored active editor.
+    const restored = await previewFrame(page, (d) => /\/docs\/(guide\.md|analysis\.Rmd)$/.test(d), 'the restored preview');
+    await restored.locator('h1').first().waitFor();
+    await page.locator('.tabs-container .tab[aria-label^="Preview "]').first().waitFor();
+    await shot(page, 'preview-restored-after-reload');
+  });
+
   describe('security', () => {
     let server: http.Server;
     const requests: string[] = [];
