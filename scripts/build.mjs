@@ -1,7 +1,7 @@
 // Bundles the extension and the CLI with esbuild (CommonJS for Node, `vscode` external, minified with
 // --production), and transpiles src/, test/ and bench/ one file per file into out/ for the test tiers.
 import * as esbuild from 'esbuild';
-import { readdirSync, rmSync, statSync, existsSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -49,5 +49,10 @@ const builds = [
 if (existsSync(join(root, 'src/cli.ts'))) {
   builds.push(esbuild.build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }));
 }
+// The docs preview may load only from media/ (webview CSP): KaTeX's stylesheet and woff2 fonts, and mermaid's
+// own esbuild-made browser bundle, loaded only for documents with a diagram.
+cpSync(join(root, 'node_modules/katex/dist/katex.min.css'), join(root, 'media/katex/katex.min.css'));
+cpSync(join(root, 'node_modules/katex/dist/fonts'), join(root, 'media/katex/fonts'), { recursive: true, filter: (f) => !/\.(ttf|woff)$/.test(f) });
+cpSync(join(root, 'node_modules/mermaid/dist/mermaid.min.js'), join(root, 'media/mermaid/mermaid.min.js'));
 await Promise.all(builds);
 console.log(`[build] ${production ? 'production' : 'development'} bundle in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -8,6 +8,21 @@ export const Commands = {
   revealImage: 'berth.images.reveal',
   /** Contributed by the kernels feature when present: selects a Berth kernel on the image for a notebook. */
   selectKernelForNotebook: 'berth.kernels.selectForNotebook',
+  openDocsPreview: 'berth.docs.openPreviewToSide',
+  refreshDocs: 'berth.docs.refresh',
+  /** Internal (leading underscore: never in the palette): what the preview shows, for the e2e suite. */
+  docsPreviewState: '_berth.docs.previewState',
+  /** Internal: the Docs view's tree model, for the e2e suite. */
+  docsTree: '_berth.docs.tree',
+} as const;
+
+export const WebviewTypes = {
+  docsPreview: 'berth.docsPreview',
+} as const;
+
+export const Languages = {
+  markdown: 'markdown',
+  rmarkdown: 'rmarkdown',
 } as const;
 
 export const Views = {

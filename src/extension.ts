@@ -7,6 +7,7 @@ import { BuildActivity } from './core/build/buildActivity';
 import { ImagesModel } from './core/images/imagesModel';
 import { Config } from './features/config';
 import * as build from './features/build/register';
+import * as docs from './features/docs/register';
 import * as images from './features/images/register';
 
 /** The composition root: builds the adapters and models, then lets each feature register itself. */
@@ -23,6 +24,7 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
       builds,
       images.register({ model: imagesModel, builds }),
       build.register({ createBuilder: () => DockerImageBuilder.forHost(config.dockerHost), activity: builds, state: context.workspaceState, log }),
+      docs.register({ extensionUri: context.extensionUri, log }),
       config.onDidChangeDockerHost(() => void imagesModel.setEngine(new DockerodeEngine(config.dockerHost))),
       vscode.commands.registerCommand(Commands.showLog, () => log.show()),
     );

@@ -1,0 +1,69 @@
+/** The header of an R Markdown chunk: ```` ```{r label, echo=FALSE} ````. */
+export interface RmdChunkHeader {
+  /** The knitr engine: r, python, bash, sql, … */
+  readonly engine: string;
+  /** The chunk label, when the header names one. */
+  readonly label?: string;
+  readonly options: readonly { readonly key: string; readonly value: string }[];
+}
+
+/** The highlight.js language for a knitr engine; engines not listed highlight under their own name. */
+const ENGINE_LANGUAGES: Record<string, string> = { sh: 'bash', rcpp: 'cpp', js: 'javascript', stan: 'stan' };
+
+export function languageOfEngine(engine: string): string {
+  const lower = engine.toLowerCase();
+  return ENGINE_LANGUAGES[lower] ?? lower;
+}
+
+/** Parses a fence info string; returns undefined when it is not a chunk header (`{engine …}`). */
+export function parseRmdChunkHeader(info: string): RmdChunkHeader | undefined {
+  const match = /^\{\s*([A-Za-z][\w.]*)\s*,?\s*(.*?)\s*\}\s*$/s.exec(info.trim());
+  if (!match) return undefined;
+  const [, engine, rest] = match;
+  const parts = splitOptions(rest);
+  let label: string | undefined;
+  const options: { key: string; value: string }[] = [];
+  parts.forEach((part, index) => {
+    const eq = part.indexOf('=');
+    if (eq < 0) {
+      if (index === 0) label = part;
+      else options.push({ key: part, value: '' });
+      return;
+    }
+    const key = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    if (key === 'label') label = unquote(value);
+    else options.push({ key, value });
+  });
+  return { engine, label, options };
+}
+
+/** Splits `a, b = "x, y", c=f(1, 2)` at top-level commas (quotes and parentheses protect commas). */
+function splitOptions(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote: string | undefined;
+  let current = '';
+  for (const ch of text) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+    } else if (ch === '(' || ch === '[') {
+      depth++;
+    } else if ((ch === ')' || ch === ']') && depth > 0) {
+      depth--;
+    } else if (ch === ',' && depth === 0) {
+      parts.push(current.trim());
+      current = '';
+      continue;
+    }
+    current += ch;
+  }
+  parts.push(current.trim());
+  return parts.filter((p) => p.length > 0);
+}
+
+function unquote(value: string): string {
+  return /^(["']).*\1$/s.test(value) ? value.slice(1, -1) : value;
+}

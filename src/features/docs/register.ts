@@ -1,0 +1,60 @@
+import * as vscode from 'vscode';
+import { Commands, Views, WebviewTypes } from '../../constants';
+import { errorMessage } from '../../core/common/errors';
+import type { Logger } from '../../core/common/logger';
+import { DocsIndex } from '../../core/docs/docsIndex';
+import type { DocsTreeNode } from '../../core/docs/docsTree';
+import { DocumentRenderer } from '../../core/docs/renderDocument';
+import { DocsPreviewPanel, isDocDocument } from './docsPreviewPanel';
+import { DocsTreeProvider, docUri } from './docsTreeProvider';
+import { DocsWorkspaceScanner } from './docsWorkspaceScanner';
+
+export interface DocsDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly log: Logger;
+}
+
+/** Docs beside the code: the live preview panel, the Docs view, and the commands that connect them. */
+export function register({ extensionUri, log }: DocsDeps): vscode.Disposable {
+  const preview = new DocsPreviewPanel(extensionUri, new DocumentRenderer(), log);
+  const index = new DocsIndex();
+  const scanner = new DocsWorkspaceScanner(index, log);
+  const provider = new DocsTreeProvider(index);
+  const view = vscode.window.createTreeView(Views.docs, { treeDataProvider: provider, showCollapseAll: true });
+  void scanner.rescan();
+
+  const openPreview = async (target?: vscode.Uri | DocsTreeNode) => {
+    const uri = target instanceof vscode.Uri ? target : target && 'kind' in target ? docUri(target) : activeDocUri();
+    if (!uri) {
+      void vscode.window.showInformationMessage('Berth: open a Markdown or R Markdown file to preview it.');
+      return;
+    }
+    try {
+      await preview.open(uri);
+    } catch (error) {
+      log.error(error instanceof Error ? error : String(error));
+      void vscode.window.showErrorMessage(`Berth: could not open the docs preview: ${errorMessage(error)}`);
+    }
+  };
+
+  return vscode.Disposable.from(
+    preview,
+    scanner,
+    provider,
+    view,
+    index,
+    vscode.commands.registerCommand(Commands.openDocsPreview, openPreview),
+    vscode.commands.registerCommand(Commands.refreshDocs, () => scanner.rescan()),
+    vscode.commands.registerCommand(Commands.docsPreviewState, () => preview.state),
+    vscode.commands.registerCommand(Commands.docsTree, () => index.tree()),
+    vscode.window.registerWebviewPanelSerializer(WebviewTypes.docsPreview, {
+      deserializeWebviewPanel: (panel, state: unknown) =>
+        preview.restore(panel, typeof state === 'object' && state !== null && 'documentUri' in state && typeof state.documentUri === 'string' ? state.documentUri : undefined),
+    }),
+  );
+}
+
+function activeDocUri(): vscode.Uri | undefined {
+  const editor = vscode.window.activeTextEditor;
+  return editor && isDocDocument(editor.document) ? editor.document.uri : undefined;
+}
