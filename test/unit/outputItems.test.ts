@@ -1,12 +1,12 @@
 import { strict as assert } from 'assert';
 import type { CellOutput } from '../../src/core/kernels/api';
-import { encodeMimeValue, ErrorMime, isJsonMime, mimeBundleToItems, StreamMime, toNotebookOutput } from '../../src/core/kernels/notebookOutputs';
+import { encodeMimeValue, ErrorMime, isJsonMime, mimeBundleToItems, StreamMime, toNotebookOutput } from '../../src/core/notebook/outputItems';
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 // 1×1 transparent PNG.
 const PNG_B64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 
-describe('notebookOutputs', () => {
+describe('outputItems', () => {
   it('maps stdout and stderr streams to VS Code stream items', () => {
     const out = toNotebookOutput({ kind: 'stream', name: 'stderr', text: 'oops\n' });
     assert.equal(out.items.length, 1);
