@@ -98,6 +98,8 @@ export interface RunningServer {
   readonly notebookKey: string;
   readonly owner: KernelOwner;
   readonly keepAlive: boolean;
+  /** False for a container that stopped but was not removed (cleanup removes it). */
+  readonly running: boolean;
   readonly startedAtMs: number;
   /**
    * Re-attach. The token is never in labels; without `token` it is read back from the Jupyter config file
