@@ -1,17 +1,24 @@
 import * as vscode from 'vscode';
 import { toImageRows, type ImagesViewRow } from '../../core/images/imageRows';
+import type { ImageProbesModel, ProbeState } from '../../core/images/imageProbes';
 import type { ImagesModel } from '../../core/images/imagesModel';
 
-/** Tree data for the Images view. All data lives in ImagesModel; this only maps rows to tree items. */
+/**
+ * Tree data for the Images view. All data lives in ImagesModel (and ImageProbesModel, which says whether an image
+ * can serve Jupyter); this only maps rows to tree items.
+ */
 export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesViewRow>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private rows: ImagesViewRow[] = [];
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly model: ImagesModel) {
+  constructor(
+    private readonly model: ImagesModel,
+    private readonly probes?: ImageProbesModel,
+  ) {
     this.update();
-    this.subscription = model.onDidChange(() => this.update());
+    this.subscriptions = [model.onDidChange(() => this.update()), ...(probes ? [probes.onDidChange(() => this.changed.fire())] : [])];
   }
 
   private update(): void {
@@ -42,11 +49,34 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesViewRow
     item.tooltip = row.tooltip;
     item.iconPath = new vscode.ThemeIcon(row.tagged ? 'package' : 'circle-outline');
     item.contextValue = row.tagged ? 'berth.image' : 'berth.image.untagged';
+    const probe = this.probes?.stateOf(row.image.id);
+    if (probe) {
+      const { note, detail, unusable } = describeProbe(probe);
+      item.description = note ? `${row.description} · ${note}` : row.description;
+      item.tooltip = `${row.tooltip}\n${detail}`;
+      if (unusable) {
+        item.iconPath = new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'));
+      }
+    }
     return item;
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    this.subscriptions.forEach((s) => s.dispose());
     this.changed.dispose();
+  }
+}
+
+function describeProbe(state: ProbeState): { note?: string; detail: string; unusable?: boolean } {
+  switch (state.kind) {
+    case 'pending':
+    case 'probing':
+      return { note: 'checking for Jupyter…', detail: 'Checking whether the image can serve Jupyter…' };
+    case 'usable':
+      return { detail: `Kernels: ${state.probe.kernelspecs.map((k) => k.displayName).join(', ')}` };
+    case 'unusable':
+      return { note: 'no Jupyter', detail: `Cannot serve a notebook kernel: ${state.reason}`, unusable: true };
+    case 'failed':
+      return { note: 'check failed', detail: `Could not check for Jupyter: ${state.reason}` };
   }
 }

@@ -1,15 +1,18 @@
 import * as vscode from 'vscode';
 import { Commands, ContextKeys, Views } from '../../constants';
+import type { ImageProbesModel } from '../../core/images/imageProbes';
 import type { ImagesModel } from '../../core/images/imagesModel';
 import { ImagesTreeProvider } from './imagesTreeProvider';
 
 export interface ImagesDeps {
   readonly model: ImagesModel;
+  /** Whether each image can serve Jupyter; shown next to the image. */
+  readonly probes?: ImageProbesModel;
 }
 
 /** The Images view: local images, live from engine events, with a clear state when no engine answers. */
-export function register({ model }: ImagesDeps): vscode.Disposable {
-  const provider = new ImagesTreeProvider(model);
+export function register({ model, probes }: ImagesDeps): vscode.Disposable {
+  const provider = new ImagesTreeProvider(model, probes);
   const view = vscode.window.createTreeView(Views.images, { treeDataProvider: provider, showCollapseAll: false });
 
   const showState = () => {
