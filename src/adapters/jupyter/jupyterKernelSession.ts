@@ -1,0 +1,185 @@
+// KernelSession on a @jupyterlab/services KernelConnection: execution with streamed outputs, stdin,
+// interrupt, restart, and status that reports a dead kernel or a vanished container instead of hanging.
+import type { Kernel, KernelMessage } from '@jupyterlab/services';
+import { errorMessage } from '../../core/common/errors';
+import { Emitter } from '../../core/common/event';
+import { DisposableStore, toDisposable } from '../../core/common/lifecycle';
+import type { Logger } from '../../core/common/logger';
+import type { ExecuteHandlers, ExecuteResult, KernelSession, KernelStatus, ServerHandle } from '../../core/kernels/api';
+import { KernelDiedError, ServerGoneError } from '../../core/kernels/errors';
+import { toOutputAction } from '../../core/kernels/outputMapping';
+
+interface Pending {
+  fail(error: Error): void;
+  abort(): void;
+}
+
+export class JupyterKernelSession implements KernelSession {
+  private readonly statusEmitter = new Emitter<KernelStatus>();
+  readonly onDidChangeStatus = this.statusEmitter.event;
+  private currentStatus: KernelStatus;
+  private readonly pending = new Set<Pending>();
+  private readonly store = new DisposableStore();
+  private gone: ServerGoneError | undefined;
+  private restarting = false;
+
+  constructor(
+    readonly server: ServerHandle,
+    private readonly kernel: Kernel.IKernelConnection,
+    private readonly log: Logger,
+  ) {
+    this.currentStatus = toStatus(kernel.status);
+    const onStatus = (_: unknown, s: KernelMessage.Status) => this.onKernelStatus(s);
+    const onConnection = (_: unknown, s: Kernel.ConnectionStatus) => {
+      if (s === 'disconnected' && !kernel.isDisposed) {
+        this.onServerGone('the connection to Jupyter was lost');
+      }
+    };
+    kernel.statusChanged.connect(onStatus);
+    kernel.connectionStatusChanged.connect(onConnection);
+    this.store.add(toDisposable(() => kernel.statusChanged.disconnect(onStatus)));
+    this.store.add(toDisposable(() => kernel.connectionStatusChanged.disconnect(onConnection)));
+    this.store.add(server.onDidExit((e) => this.onServerGone(e.reason)));
+  }
+
+  get kernelId(): string {
+    return this.kernel.id;
+  }
+
+  get status(): KernelStatus {
+    return this.currentStatus;
+  }
+
+  async execute(code: string, handlers: ExecuteHandlers, signal?: AbortSignal): Promise<ExecuteResult> {
+    if (this.gone) {
+      throw this.gone;
+    }
+    if (this.currentStatus === 'dead') {
+      throw new KernelDiedError('The kernel is dead');
+    }
+    const future = this.kernel.requestExecute({ code, allow_stdin: handlers.onInputRequest !== undefined, stop_on_error: true, store_history: true, silent: false });
+    future.onIOPub = (msg) => {
+      const action = toOutputAction({ msgType: msg.header.msg_type, content: msg.content as Record<string, unknown> });
+      if (action.type !== 'none') {
+        handlers.onAction(action);
+      }
+    };
+    future.onStdin = (msg) => {
+      if (msg.header.msg_type !== 'input_request' || !handlers.onInputRequest) {
+        return;
+      }
+      const request = msg.content as KernelMessage.IInputRequestMsg['content'];
+      handlers.onInputRequest(request.prompt, request.password).then(
+        (value) => this.kernel.sendInputReply({ status: 'ok', value }, msg.header as KernelMessage.IInputReplyMsg['parent_header']),
+        // The user dismissed the prompt: interrupting raises KeyboardInterrupt in input(), as a terminal would.
+        () => void this.interrupt().catch(() => undefined),
+      );
+    };
+    return new Promise<ExecuteResult>((resolve, reject) => {
+      const entry: Pending = {
+        fail: (error) => finish(() => reject(error)),
+        abort: () => finish(() => resolve({ status: 'aborted' })),
+      };
+      const onAbort = () => void this.interrupt().catch((e: unknown) => this.log.warn(`interrupt failed: ${errorMessage(e)}`));
+      const finish = (settle: () => void) => {
+        this.pending.delete(entry);
+        signal?.removeEventListener('abort', onAbort);
+        settle();
+      };
+      this.pending.add(entry);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      future.done.then(
+        (reply) => {
+          const content = reply.content;
+          finish(() => resolve({ status: content.status === 'ok' ? 'ok' : content.status === 'error' ? 'error' : 'aborted', executionCount: 'execution_count' in content && typeof content.execution_count === 'number' ? content.execution_count : undefined }));
+        },
+        // A future is cancelled when the kernel restarts under it; the status handler has settled it already
+        // (died or restarted on request), so this only covers what is left.
+        (error: unknown) => finish(() => reject(this.gone ?? (this.restarting ? undefined : new KernelDiedError()) ?? error)),
+      );
+    });
+  }
+
+  async interrupt(): Promise<void> {
+    await this.kernel.interrupt();
+  }
+
+  async restart(): Promise<void> {
+    this.restarting = true;
+    try {
+      for (const p of [...this.pending]) {
+        p.abort();
+      }
+      await this.kernel.restart();
+    } finally {
+      this.restarting = false;
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    if (!this.gone) {
+      await this.kernel.shutdown().catch((e: unknown) => this.log.warn(`kernel shutdown failed: ${errorMessage(e)}`));
+    }
+    this.dispose();
+    await this.server.dispose();
+  }
+
+  dispose(): void {
+    this.store.dispose();
+    if (!this.kernel.isDisposed) {
+      this.kernel.dispose();
+    }
+    this.statusEmitter.dispose();
+  }
+
+  private onKernelStatus(raw: KernelMessage.Status): void {
+    const status = toStatus(raw);
+    if ((status === 'autorestarting' || status === 'dead') && !this.restarting) {
+      const error = new KernelDiedError(status === 'dead' ? 'The kernel died and could not be restarted' : 'The kernel died (Jupyter restarted it)');
+      for (const p of [...this.pending]) {
+        p.fail(error);
+      }
+    }
+    this.setStatus(status);
+  }
+
+  private onServerGone(reason: string): void {
+    if (this.gone) {
+      return;
+    }
+    this.gone = new ServerGoneError(reason);
+    this.log.warn(`kernel ${this.kernel.id}: ${reason}`);
+    for (const p of [...this.pending]) {
+      p.fail(this.gone);
+    }
+    this.setStatus('disconnected');
+    // Stop the library's reconnect attempts against a server that is not coming back.
+    this.store.dispose();
+    if (!this.kernel.isDisposed) {
+      this.kernel.dispose();
+    }
+  }
+
+  private setStatus(status: KernelStatus): void {
+    if (status !== this.currentStatus) {
+      this.currentStatus = status;
+      this.statusEmitter.fire(status);
+    }
+  }
+}
+
+function toStatus(s: KernelMessage.Status): KernelStatus {
+  switch (s) {
+    case 'idle':
+    case 'busy':
+    case 'starting':
+    case 'restarting':
+    case 'autorestarting':
+    case 'dead':
+      return s;
+    case 'terminating':
+      return 'dead';
+    default:
+      return 'starting';
+  }
+}
