@@ -1,30 +1,48 @@
 import * as vscode from 'vscode';
 import { DockerodeEngine } from './adapters/docker/dockerEngine';
+import { DockerServerLauncher } from './adapters/docker/dockerServerLauncher';
+import { JupyterKernelConnector } from './adapters/jupyter/jupyterKernelConnector';
 import { Commands } from './constants';
+import { ImageProbesModel } from './core/images/imageProbes';
 import { ImagesModel } from './core/images/imagesModel';
 import { Config } from './features/config';
 import * as images from './features/images/register';
+import * as kernels from './features/kernels/register';
+import { MementoProbeCache } from './features/kernels/probeCache';
+
+/** What activate() hands to the e2e tests: read-only views of the models. */
+export interface BerthApi {
+  readonly kernels: kernels.KernelsApi;
+}
 
 /** The composition root: builds the adapters and models, then lets each feature register itself. */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): BerthApi | undefined {
   const log = vscode.window.createOutputChannel('Berth', { log: true });
   context.subscriptions.push(log);
   try {
     const config = new Config();
-    const imagesModel = new ImagesModel(new DockerodeEngine(config.dockerHost), log);
+    const engine = new DockerodeEngine(config.dockerHost);
+    const imagesModel = new ImagesModel(engine, log);
+    const launcher = new DockerServerLauncher(engine, log);
+    const probes = new ImageProbesModel(imagesModel, (imageId, signal) => launcher.probe(imageId, signal), new MementoProbeCache(context.globalState), log);
+    const kernelsFeature = kernels.register({ context, log, config, images: imagesModel, probes, launcher, connector: new JupyterKernelConnector(log), engine });
     context.subscriptions.push(
       config,
       imagesModel,
-      images.register({ model: imagesModel }),
+      probes,
+      images.register({ model: imagesModel, probes }),
+      kernelsFeature,
       config.onDidChangeDockerHost(() => void imagesModel.setEngine(new DockerodeEngine(config.dockerHost))),
       vscode.commands.registerCommand(Commands.showLog, () => log.show()),
     );
     void imagesModel.refresh();
     log.info(`Berth ${context.extension.packageJSON.version} activated`);
+    return { kernels: kernelsFeature.api };
   } catch (error) {
     // VS Code does not show activation failures to the user; say it once, with the details in the log.
     log.error(error instanceof Error ? error : String(error));
     void vscode.window.showErrorMessage(`Berth failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
   }
 }
 

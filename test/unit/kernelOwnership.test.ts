@@ -2,10 +2,11 @@ import { strict as assert } from 'assert';
 import { dispositionOf, pidAliveFrom, type OwnedServer, type WindowIdentity } from '../../src/core/notebook/kernelOwnership';
 
 const me: WindowIdentity = { ownerId: 'ws-1', isPidAlive: (pid) => pid === 100, isNotebookOpen: (key) => key === 'file:///open.ipynb' };
-const server = (ownerId: string, pid: number, notebookKey: string, keepAlive = false, kind = 'vscode'): OwnedServer => ({
+const server = (ownerId: string, pid: number, notebookKey: string, keepAlive = false, kind = 'vscode', running = true): OwnedServer => ({
   owner: { kind, id: ownerId, pid },
   keepAlive,
   notebookKey,
+  running,
 });
 
 describe('kernelOwnership', () => {
@@ -16,6 +17,14 @@ describe('kernelOwnership', () => {
   it('removes this workspace’s container whose notebook did not come back, unless kept alive', () => {
     assert.equal(dispositionOf(server('ws-1', 7, 'file:///closed.ipynb'), me), 'orphan');
     assert.equal(dispositionOf(server('ws-1', 7, 'file:///closed.ipynb', true), me), 'keep');
+  });
+
+  it('removes a stopped container of this workspace even when its notebook is open', () => {
+    assert.equal(dispositionOf(server('ws-1', 7, 'file:///open.ipynb', false, 'vscode', false), me), 'orphan');
+  });
+
+  it('leaves a not-yet-started container of another live window alone', () => {
+    assert.equal(dispositionOf(server('ws-2', 100, 'file:///x.ipynb', false, 'vscode', false), me), 'keep');
   });
 
   it('never touches the container of another window that is alive', () => {

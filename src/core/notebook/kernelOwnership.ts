@@ -7,6 +7,8 @@ export interface OwnedServer {
   readonly owner: KernelOwner;
   readonly keepAlive: boolean;
   readonly notebookKey: string;
+  /** False for a stopped container (or one another window has created but not started yet). */
+  readonly running: boolean;
 }
 
 export interface WindowIdentity {
@@ -18,7 +20,8 @@ export interface WindowIdentity {
 }
 
 /**
- * - `mine`: this workspace's container for an open notebook (the window was reloaded): re-attach on use.
+ * - `mine`: this workspace's running container for an open notebook (the window was reloaded): re-attach on use.
+ *   A stopped one of ours is of no use to anybody: orphan (unless kept alive).
  * - `keep`: not ours to touch (another live owner) or kept alive on purpose.
  * - `orphan`: its owner is gone and nobody will come back for it: remove.
  */
@@ -26,9 +29,10 @@ export type Disposition = 'mine' | 'keep' | 'orphan';
 
 export function dispositionOf(server: OwnedServer, me: WindowIdentity): Disposition {
   if (server.owner.kind === 'vscode' && server.owner.id === me.ownerId) {
-    if (me.isNotebookOpen(server.notebookKey)) return 'mine';
+    if (server.running && me.isNotebookOpen(server.notebookKey)) return 'mine';
     return server.keepAlive ? 'keep' : 'orphan';
   }
+  // Another live owner may be creating this very container right now (created, not yet started): hands off.
   if (server.keepAlive || me.isPidAlive(server.owner.pid)) return 'keep';
   return 'orphan';
 }
