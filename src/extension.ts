@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { BerthApi } from './api';
 import { DockerodeEngine } from './adapters/docker/dockerEngine';
 import { DockerServerLauncher } from './adapters/docker/dockerServerLauncher';
 import { JupyterKernelConnector } from './adapters/jupyter/jupyterKernelConnector';
@@ -9,11 +10,6 @@ import { Config } from './features/config';
 import * as images from './features/images/register';
 import * as kernels from './features/kernels/register';
 import { MementoProbeCache } from './features/kernels/probeCache';
-
-/** What activate() hands to the e2e tests: read-only views of the models. */
-export interface BerthApi {
-  readonly kernels: kernels.KernelsApi;
-}
 
 /** The composition root: builds the adapters and models, then lets each feature register itself. */
 export function activate(context: vscode.ExtensionContext): BerthApi | undefined {
@@ -37,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
     );
     void imagesModel.refresh();
     log.info(`Berth ${context.extension.packageJSON.version} activated`);
-    return { kernels: kernelsFeature.api };
+    return { images: imagesModel, kernels: kernelsFeature.api };
   } catch (error) {
     // VS Code does not show activation failures to the user; say it once, with the details in the log.
     log.error(error instanceof Error ? error : String(error));

@@ -23,13 +23,13 @@ export async function runExtensionTests({ resultsFile, timeoutMs = 20 * 60 * 100
     let report;
     const finished = new Promise((r) => (report = r));
     await browser.page.exposeFunction('codeAutomationExit', (code) => report(code));
+    // Extension-host output (the mocha reporter, errors) reaches the page console as '%c INFO color: … text'.
+    const noise = /connection token|Creating a socket|ChatSessionStore|builtin extensions cache|open-vsx\.org|ServiceWorker|vsda/;
     browser.page.on('console', (m) => {
       const text = m.text();
-      // Extension-host output reaches the page console; print the test reporter's lines and errors.
-      if (/\[Extension Host\]/.test(text) || /^%c\s*(ERR|WARN)/.test(text)) {
-        const line = text.replace(/%c/g, '').replace(/color: [^ ]+/g, '').replace(/^\s*(INFO|WARN|ERR)?\s*\[Extension Host\]\s?/, '').trimEnd();
-        if (line && !/^\s*$/.test(line)) console.log('  ' + line);
-      }
+      if (process.env.BERTH_E2E_VERBOSE) console.log('  [console]', text);
+      const match = /^%c\s*(INFO|WARN|ERR)\s+color: \S+ ?(.*)$/s.exec(text);
+      if (match && !noise.test(match[2])) console.log(`  ${match[1] === 'INFO' ? '' : match[1] + ' '}${match[2]}`.trimEnd());
     });
     const payload = [
       ['extensionDevelopmentPath', remoteUri(server.baseUrl, ROOT)],

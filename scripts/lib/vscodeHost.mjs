@@ -69,7 +69,11 @@ function hostEnv(runDir, extra = {}) {
 export async function startServer({ runDir, port, token, trust = false, smokeTestDriver = false, env = {}, settings = {} }) {
   if (!existsSync(SERVER_MAIN)) throw new Error(`VS Code host missing at ${HOST_DIR}: run scripts/provision/vscode-host.sh`);
   port ??= await freePort();
-  writeFileSync(join(runDir, 'sd/data/Machine/settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2));
+  // The web workbench reads user settings from the server's user-data dir; Machine settings sit beside them.
+  const all = JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2);
+  mkdirSync(join(runDir, 'ud/User'), { recursive: true });
+  writeFileSync(join(runDir, 'ud/User/settings.json'), all);
+  writeFileSync(join(runDir, 'sd/data/Machine/settings.json'), all);
   const args = [SERVER_MAIN, '--host', '127.0.0.1', '--port', String(port), '--accept-server-license-terms',
     '--telemetry-level', 'off', '--user-data-dir', join(runDir, 'ud'), '--server-data-dir', join(runDir, 'sd'),
     '--extensions-dir', join(runDir, 'ext')];

@@ -18,7 +18,7 @@ export function register({ model, probes }: ImagesDeps): vscode.Disposable {
   const showState = () => {
     const state = model.state;
     void vscode.commands.executeCommand('setContext', ContextKeys.dockerState, state.kind);
-    view.message = state.kind === 'unreachable' ? `No Docker Engine at ${state.address}: ${state.reason}` : undefined;
+    view.description = state.kind === 'unreachable' ? 'no engine' : undefined;
   };
   showState();
 

@@ -1,0 +1,66 @@
+// Opens the real workbench for a Playwright test: installs the packaged .vsix (dist/berth.vsix, made by
+// scripts/package.mjs) into a fresh VS Code host with the server's own CLI — proving the .vsix installs —,
+// copies the fixture workspace, and opens it in headless Chromium.
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+import type { BrowserContext, Page } from 'playwright-core';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+
+interface HostLib {
+  makeRunDir(prefix: string): string;
+  installVsix(vsix: string, runDir: string): string;
+  startServer(o: { runDir: string; trust?: boolean; settings?: Record<string, unknown> }): Promise<{ baseUrl: string; stop(): Promise<void> }>;
+  launchBrowser(runDir: string, o?: { colorScheme?: 'light' | 'dark' }): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }>;
+  workbenchUrl(o: { baseUrl: string; folder?: string }): string;
+  removeRunDir(runDir: string): void;
+}
+
+export interface Workbench {
+  readonly page: Page;
+  readonly workspace: string;
+  readonly runDir: string;
+  /** Serves the real Docker Engine on another unix socket (a stand-in for an engine that starts later). */
+  proxyDockerSocket(socketPath: string): Promise<net.Server>;
+  close(): Promise<void>;
+}
+
+export async function openWorkbench(name: string, options: { settings?: Record<string, unknown>; colorScheme?: 'light' | 'dark' } = {}): Promise<Workbench> {
+  // The host library is ESM shared with the runner scripts; Node 20 loads it from CommonJS with import().
+  const host: HostLib = await import(path.join(ROOT, 'scripts/lib/vscodeHost.mjs'));
+  const vsix = path.join(ROOT, 'dist/berth.vsix');
+  if (!fs.existsSync(vsix)) throw new Error(`${vsix} missing: run scripts/package.mjs`);
+  const runDir = host.makeRunDir(name);
+  host.installVsix(vsix, runDir);
+  const workspace = path.join(runDir, 'workspace');
+  fs.cpSync(path.join(ROOT, 'test/fixtures/workspace'), workspace, { recursive: true });
+  const server = await host.startServer({ runDir, settings: options.settings });
+  const browser = await host.launchBrowser(runDir, { colorScheme: options.colorScheme });
+  const page = browser.page;
+  await page.goto(host.workbenchUrl({ baseUrl: server.baseUrl, folder: workspace }));
+  await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
+  const servers: net.Server[] = [];
+  return {
+    page,
+    workspace,
+    runDir,
+    proxyDockerSocket(socketPath) {
+      const server = net.createServer((client) => {
+        const engine = net.connect('/var/run/docker.sock');
+        client.pipe(engine).pipe(client);
+        const end = () => { client.destroy(); engine.destroy(); };
+        client.on('error', end);
+        engine.on('error', end);
+      });
+      servers.push(server);
+      return new Promise((resolve, reject) => server.listen(socketPath, () => resolve(server)).once('error', reject));
+    },
+    async close() {
+      servers.forEach((s) => s.close());
+      await browser.close();
+      await server.stop();
+      host.removeRunDir(runDir);
+    },
+  };
+}
