@@ -19,6 +19,8 @@ export class JupyterKernelSession implements KernelSession {
   readonly onDidChangeStatus = this.statusEmitter.event;
   private currentStatus: KernelStatus;
   private readonly pending = new Set<Pending>();
+  /** IOPub routing by the execute request's msg_id (see the constructor for why not future.onIOPub). */
+  private readonly iopubRoutes = new Map<string, (msg: KernelMessage.IIOPubMessage) => void>();
   private readonly store = new DisposableStore();
   private gone: ServerGoneError | undefined;
   private restarting = false;
@@ -35,6 +37,12 @@ export class JupyterKernelSession implements KernelSession {
         this.onServerGone('the connection to Jupyter was lost');
       }
     };
+    // Every IOPub message, routed to the cell whose request it answers. future.onIOPub would miss
+    // update_display_data: the library diverts those to the (long finished) cell that created the display,
+    // while Berth's NotebookOutputs tracks display ids across cells itself.
+    const onIopub = (_: unknown, msg: KernelMessage.IIOPubMessage) => this.iopubRoutes.get(msg.parent_header && 'msg_id' in msg.parent_header ? msg.parent_header.msg_id : '')?.(msg);
+    kernel.iopubMessage.connect(onIopub);
+    this.store.add(toDisposable(() => kernel.iopubMessage.disconnect(onIopub)));
     kernel.statusChanged.connect(onStatus);
     kernel.connectionStatusChanged.connect(onConnection);
     this.store.add(toDisposable(() => kernel.statusChanged.disconnect(onStatus)));
@@ -58,12 +66,13 @@ export class JupyterKernelSession implements KernelSession {
       throw new KernelDiedError('The kernel is dead');
     }
     const future = this.kernel.requestExecute({ code, allow_stdin: handlers.onInputRequest !== undefined, stop_on_error: true, store_history: true, silent: false });
-    future.onIOPub = (msg) => {
+    const requestId = future.msg.header.msg_id;
+    this.iopubRoutes.set(requestId, (msg) => {
       const action = toOutputAction({ msgType: msg.header.msg_type, content: msg.content as Record<string, unknown> });
       if (action.type !== 'none') {
         handlers.onAction(action);
       }
-    };
+    });
     future.onStdin = (msg) => {
       if (msg.header.msg_type !== 'input_request' || !handlers.onInputRequest) {
         return;
@@ -83,6 +92,7 @@ export class JupyterKernelSession implements KernelSession {
       const onAbort = () => void this.interrupt().catch((e: unknown) => this.log.warn(`interrupt failed: ${errorMessage(e)}`));
       const finish = (settle: () => void) => {
         this.pending.delete(entry);
+        this.iopubRoutes.delete(requestId);
         signal?.removeEventListener('abort', onAbort);
         settle();
       };
