@@ -136,6 +136,14 @@ export interface ExecuteHandlers {
   readonly onInputRequest?: (prompt: string, password: boolean) => Promise<string>;
 }
 
+export interface ExecuteOptions {
+  /**
+   * Default true: after an error the kernel aborts requests already queued (Run All stops at the error).
+   * False for "run everything regardless" (the CLI's --allow-errors), as nbclient does.
+   */
+  readonly stopOnError?: boolean;
+}
+
 /** A kernel running on a server, as the server lists it. */
 export interface RunningKernelInfo {
   readonly id: string;
@@ -167,7 +175,7 @@ export interface KernelSession extends Disposable {
   readonly server: ServerHandle;
   readonly status: KernelStatus;
   readonly onDidChangeStatus: Event<KernelStatus>;
-  execute(code: string, handlers: ExecuteHandlers, signal?: AbortSignal): Promise<ExecuteResult>;
+  execute(code: string, handlers: ExecuteHandlers, signal?: AbortSignal, options?: ExecuteOptions): Promise<ExecuteResult>;
   interrupt(): Promise<void>;
   /** Same server and container, fresh kernel process. */
   restart(): Promise<void>;
