@@ -7,7 +7,7 @@ import type { Logger } from '../../core/common/logger';
 import type { ImageProbe, KernelTarget, LaunchOptions, LaunchProgress, RunningServer, ServerHandle, ServerLauncher } from '../../core/kernels/api';
 import { CONFIG_DIR, CONFIG_FILE, jupyterConfig, kernelContainerSpec, Labels, workspaceLayout } from '../../core/kernels/containerSpec';
 import { failedProbe, parseProbeOutput, PROBE_SCRIPT } from '../../core/kernels/imageProbe';
-import { demuxLogBuffer } from './dockerLogs';
+import { demuxLogBuffer, logTail } from './dockerLogs';
 import { engineMessage, isNotFound, launchError } from './dockerErrors';
 import type { DockerodeEngine } from './dockerEngine';
 import { DockerServerHandle } from './dockerServerHandle';
@@ -96,9 +96,13 @@ export class DockerServerLauncher implements ServerLauncher {
     await step(container.start({ abortSignal: signal }), signal, this.engine.address, 'start the kernel container');
     onProgress({ stage: 'waiting-for-jupyter', message: 'Waiting for Jupyter to answer' });
     const info = await step(container.inspect({ abortSignal: signal }), signal, this.engine.address, 'inspect the kernel container');
+    if (!info.State.Running) {
+      // Exited already (a broken server command, a bad config): no port was published, so say why it died.
+      throw await exitedDuringStart(container, `exit code ${info.State.ExitCode}`);
+    }
     const handle = DockerServerHandle.fromInspect(this.docker, container, info, target, token, this.log);
     try {
-      await this.waitUntilReady(handle, signal);
+      await this.waitUntilReady(handle, container, signal);
     } catch (error) {
       handle.detach();
       throw error;
@@ -108,7 +112,7 @@ export class DockerServerLauncher implements ServerLauncher {
   }
 
   /** Polls /api/status until it answers 200; each request has its own timeout, and the container's exit ends the wait. */
-  private async waitUntilReady(handle: DockerServerHandle, signal: AbortSignal): Promise<void> {
+  private async waitUntilReady(handle: DockerServerHandle, container: Docker.Container, signal: AbortSignal): Promise<void> {
     const deadline = Date.now() + this.readyTimeoutMs;
     let exit: string | undefined;
     const sub = handle.onDidExit((e) => (exit = e.reason));
@@ -116,8 +120,7 @@ export class DockerServerLauncher implements ServerLauncher {
       for (let attempt = 0; ; attempt++) {
         throwIfAborted(signal);
         if (exit !== undefined) {
-          const tail = await handle.logTail(LOG_LINES_ON_FAILURE).catch(() => '');
-          throw new BerthError(`The kernel container exited during start (${exit}). Its last log lines:\n${tail || '(no output)'}`);
+          throw await exitedDuringStart(container, exit);
         }
         if (Date.now() > deadline) {
           const tail = await handle.logTail(LOG_LINES_ON_FAILURE).catch(() => '');
@@ -231,6 +234,11 @@ export class DockerServerLauncher implements ServerLauncher {
       },
     };
   }
+}
+
+async function exitedDuringStart(container: Docker.Container, how: string): Promise<BerthError> {
+  const tail = await logTail(container, LOG_LINES_ON_FAILURE).catch(() => '');
+  return new BerthError(`The kernel container exited during start (${how}). Its last log lines:\n${tail || '(no output)'}`);
 }
 
 function short(id: string): string {

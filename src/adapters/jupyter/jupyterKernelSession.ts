@@ -5,7 +5,7 @@ import { errorMessage } from '../../core/common/errors';
 import { Emitter } from '../../core/common/event';
 import { DisposableStore, toDisposable } from '../../core/common/lifecycle';
 import type { Logger } from '../../core/common/logger';
-import type { ExecuteHandlers, ExecuteResult, KernelSession, KernelStatus, ServerHandle } from '../../core/kernels/api';
+import type { ExecuteHandlers, ExecuteOptions, ExecuteResult, KernelSession, KernelStatus, ServerHandle } from '../../core/kernels/api';
 import { KernelDiedError, ServerGoneError } from '../../core/kernels/errors';
 import { toOutputAction } from '../../core/kernels/outputMapping';
 
@@ -35,6 +35,8 @@ export class JupyterKernelSession implements KernelSession {
     const onConnection = (_: unknown, s: Kernel.ConnectionStatus) => {
       if (s === 'disconnected' && !kernel.isDisposed) {
         this.onServerGone('the connection to Jupyter was lost');
+      } else if (s === 'connected') {
+        void this.confirmAlive();
       }
     };
     // Every IOPub message, routed to the cell whose request it answers. future.onIOPub would miss
@@ -58,14 +60,14 @@ export class JupyterKernelSession implements KernelSession {
     return this.currentStatus;
   }
 
-  async execute(code: string, handlers: ExecuteHandlers, signal?: AbortSignal): Promise<ExecuteResult> {
+  async execute(code: string, handlers: ExecuteHandlers, signal?: AbortSignal, options: ExecuteOptions = {}): Promise<ExecuteResult> {
     if (this.gone) {
       throw this.gone;
     }
     if (this.currentStatus === 'dead') {
       throw new KernelDiedError('The kernel is dead');
     }
-    const future = this.kernel.requestExecute({ code, allow_stdin: handlers.onInputRequest !== undefined, stop_on_error: true, store_history: true, silent: false });
+    const future = this.kernel.requestExecute({ code, allow_stdin: handlers.onInputRequest !== undefined, stop_on_error: options.stopOnError ?? true, store_history: true, silent: false });
     const requestId = future.msg.header.msg_id;
     this.iopubRoutes.set(requestId, (msg) => {
       const action = toOutputAction({ msgType: msg.header.msg_type, content: msg.content as Record<string, unknown> });
@@ -167,6 +169,25 @@ export class JupyterKernelSession implements KernelSession {
     this.store.dispose();
     if (!this.kernel.isDisposed) {
       this.kernel.dispose();
+    }
+  }
+
+  /**
+   * After a reconnect (an automatic restart of a dead kernel, a restart on request) the fresh kernel's first
+   * status messages can be lost while the websocket subscribes, leaving the status at 'starting' although the
+   * kernel answers. A kernel_info round trip settles it.
+   */
+  private async confirmAlive(): Promise<void> {
+    if (this.currentStatus === 'idle' || this.currentStatus === 'busy') {
+      return;
+    }
+    try {
+      await this.kernel.requestKernelInfo();
+    } catch {
+      return;
+    }
+    if (!this.gone && (this.currentStatus === 'starting' || this.currentStatus === 'autorestarting' || this.currentStatus === 'restarting')) {
+      this.setStatus('idle');
     }
   }
 

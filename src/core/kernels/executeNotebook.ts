@@ -87,7 +87,7 @@ async function runCell(
       }, options.cellTimeoutMs)
     : undefined;
   try {
-    const result = await session.execute(code, { onAction }, cellAbort.signal);
+    const result = await session.execute(code, { onAction }, cellAbort.signal, { stopOnError: !options.allowErrors });
     if (options.signal.aborted) {
       throw new CancelledError();
     }
