@@ -57,7 +57,7 @@ export function parseNotebook(text: string, name: string): Notebook {
   return raw as unknown as Notebook;
 }
 
-/** Serialises like nbformat's writer (sorted keys, one-space indent, multiline strings as lists of lines). */
+/** Serialises like nbformat's writer (sorted keys, one-space indent, text values as lists of lines). */
 export function serializeNotebook(nb: Notebook): string {
   return `${JSON.stringify(sortKeys(splitMultiline(nb)), null, 1)}\n`;
 }
@@ -66,9 +66,14 @@ export function cellSource(cell: NbCell): string {
   return Array.isArray(cell.source) ? cell.source.join('') : cell.source;
 }
 
-/** nbformat's splitlines(keepends): 'a\nb' → ['a\n', 'b']; '' → []. */
+/** Python's str.splitlines(keepends=True), which nbformat uses: 'a\nb' → ['a\n', 'b']; '' → []. */
 export function splitLines(text: string): string[] {
-  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  return text.match(/[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]*(?:\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])|[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+$/g) ?? [];
+}
+
+/** The MIME types nbformat writes as lists of lines; everything else (base64 images, JSON) stays one value. */
+export function isSplitMime(mime: string): boolean {
+  return mime.startsWith('text/') || mime === 'application/javascript' || mime === 'image/svg+xml';
 }
 
 export function toNbOutput(output: CellOutput): Record<string, unknown> {
@@ -145,7 +150,7 @@ function splitOutput(output: unknown): unknown {
   if (isRecord(copy.data)) {
     const data: Record<string, unknown> = {};
     for (const [mime, value] of Object.entries(copy.data)) {
-      data[mime] = typeof value === 'string' && !isJsonMime(mime) ? splitLines(value) : value;
+      data[mime] = typeof value === 'string' && isSplitMime(mime) ? splitLines(value) : value;
     }
     copy.data = data;
   }

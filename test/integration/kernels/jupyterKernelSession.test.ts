@@ -96,7 +96,6 @@ describe('JupyterKernelSession (real kernel in a container)', function () {
     assert.ok(error.kind === 'error');
     assert.equal(error.ename, 'ZeroDivisionError');
     assert.equal(error.evalue, 'division by zero');
-    // eslint-disable-next-line no-control-regex
     const plain = error.traceback.map((l) => l.replace(/\u001b\[[0-9;]*m/g, ''));
     assert.ok(plain.some((l) => l.includes('return 1 / 0')), plain.join('\n'));
   });

@@ -44,6 +44,12 @@ describe('nbformat helpers', () => {
       const text = serializeNotebook(parseNotebook('{"nbformat": 4, "nbformat_minor": 5, "metadata": {"z": 1, "a": 2}, "cells": []}', 'n'));
       assert.equal(text, '{\n "cells": [],\n "metadata": {\n  "a": 2,\n  "z": 1\n },\n "nbformat": 4,\n "nbformat_minor": 5\n}\n');
     });
+    it('leaves base64 images as one string and splits SVG, as nbformat does', () => {
+      const nb = parseNotebook(minimal(), 'n');
+      nb.cells[0].outputs = [{ output_type: 'display_data', data: { 'image/png': 'AAAA\n', 'image/jpeg': '/9j/\n', 'image/svg+xml': '<svg>\n</svg>', 'application/javascript': 'a;\nb;' }, metadata: {} }];
+      const data = JSON.parse(serializeNotebook(nb)).cells[0].outputs[0].data;
+      assert.deepEqual(data, { 'application/javascript': ['a;\n', 'b;'], 'image/jpeg': '/9j/\n', 'image/png': 'AAAA\n', 'image/svg+xml': ['<svg>\n', '</svg>'] });
+    });
     it('splits source and text outputs into lines, leaving JSON outputs alone', () => {
       const nb = parseNotebook(minimal(), 'n');
       nb.cells[0].outputs = [
@@ -78,6 +84,7 @@ describe('nbformat helpers', () => {
     it('keeps a last line without a newline', () => assert.deepEqual(splitLines('a\nb'), ['a\n', 'b']));
     it('gives nothing for the empty string', () => assert.deepEqual(splitLines(''), []));
     it('keeps empty lines', () => assert.deepEqual(splitLines('\n\n'), ['\n', '\n']));
+    it('splits at \r\n, \r and the other line breaks Python knows', () => assert.deepEqual(splitLines('a\r\nb\rc\u2028d'), ['a\r\n', 'b\r', 'c\u2028', 'd']));
   });
 
   describe('toNbOutput / fromNbOutput', () => {
