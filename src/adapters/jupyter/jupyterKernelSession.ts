@@ -24,6 +24,7 @@ export class JupyterKernelSession implements KernelSession {
   private readonly store = new DisposableStore();
   private gone: ServerGoneError | undefined;
   private restarting = false;
+  private confirming = false;
 
   constructor(
     readonly server: ServerHandle,
@@ -35,8 +36,6 @@ export class JupyterKernelSession implements KernelSession {
     const onConnection = (_: unknown, s: Kernel.ConnectionStatus) => {
       if (s === 'disconnected' && !kernel.isDisposed) {
         this.onServerGone('the connection to Jupyter was lost');
-      } else if (s === 'connected') {
-        void this.confirmAlive();
       }
     };
     // Every IOPub message, routed to the cell whose request it answers. future.onIOPub would miss
@@ -153,6 +152,9 @@ export class JupyterKernelSession implements KernelSession {
       }
     }
     this.setStatus(status);
+    if (isStarting(status)) {
+      this.confirmAlive();
+    }
   }
 
   private onServerGone(reason: string): void {
@@ -177,18 +179,23 @@ export class JupyterKernelSession implements KernelSession {
    * status messages can be lost while the websocket subscribes, leaving the status at 'starting' although the
    * kernel answers. A kernel_info round trip settles it.
    */
-  private async confirmAlive(): Promise<void> {
-    if (this.currentStatus === 'idle' || this.currentStatus === 'busy') {
+  private confirmAlive(): void {
+    if (this.confirming || this.gone || this.kernel.isDisposed) {
       return;
     }
-    try {
-      await this.kernel.requestKernelInfo();
-    } catch {
-      return;
-    }
-    if (!this.gone && (this.currentStatus === 'starting' || this.currentStatus === 'autorestarting' || this.currentStatus === 'restarting')) {
-      this.setStatus('idle');
-    }
+    this.confirming = true;
+    // Queued by the library until the websocket is back, so this waits for the reconnect too.
+    this.kernel
+      .requestKernelInfo()
+      .then(
+        () => {
+          if (!this.gone && isStarting(this.currentStatus)) {
+            this.setStatus('idle');
+          }
+        },
+        () => undefined,
+      )
+      .finally(() => (this.confirming = false));
   }
 
   private setStatus(status: KernelStatus): void {
@@ -197,6 +204,10 @@ export class JupyterKernelSession implements KernelSession {
       this.statusEmitter.fire(status);
     }
   }
+}
+
+function isStarting(status: KernelStatus): boolean {
+  return status === 'starting' || status === 'restarting' || status === 'autorestarting';
 }
 
 function toStatus(s: KernelMessage.Status): KernelStatus {

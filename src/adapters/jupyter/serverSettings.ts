@@ -16,12 +16,22 @@ export function serverSettings(server: ServerHandle): ServerConnection.ISettings
     baseUrl,
     wsUrl: `ws${baseUrl.slice('http'.length)}`,
     token: server.token,
-    // `ws` sends no Authorization header for the library, so the token rides in the (loopback-only) URL.
-    appendToken: true,
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    // The token goes in a header on the websocket too, never into a URL (where a proxy or a log could see it).
+    appendToken: false,
+    WebSocket: authenticatedWebSocket(server.token),
     fetch: timedFetch,
     Request,
     Headers,
     init: { cache: 'no-store' },
   });
+}
+
+/** `ws` with the Authorization header set: @jupyterlab/services constructs it with (url, protocols) only. */
+function authenticatedWebSocket(token: string): typeof globalThis.WebSocket {
+  class AuthenticatedWebSocket extends WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols, { headers: { Authorization: `token ${token}` } });
+    }
+  }
+  return AuthenticatedWebSocket as unknown as typeof globalThis.WebSocket;
 }

@@ -243,6 +243,12 @@ describe('JupyterKernelSession (real kernel in a container)', function () {
     }
   });
 
+  it('never puts the token into the server log, even after websockets, restarts and errors', async () => {
+    const log = await session.server.logTail(1000);
+    assert.ok(log.includes('Kernel started'), 'the log is not the server log');
+    assert.ok(!log.includes(session.server.token));
+  });
+
   it('shutdown stops and removes the container', async () => {
     const s = await start();
     const id = s.server.resourceId;
