@@ -10,6 +10,15 @@ import type { Config } from '../config';
 import { controllerId } from './kernelControllers';
 import type { TokenStore } from './ownership';
 
+/** How long a kernel gets to shut down cleanly before its container is removed regardless. */
+const SHUTDOWN_GRACE_MS = 5000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(what)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** What the status bar and the Kernels view show: the session's status, or `launching` while it starts. */
 export type KernelState = KernelStatus | 'launching';
 
@@ -97,10 +106,9 @@ export class NotebookKernels implements vscode.Disposable {
       return entry.session;
     }
     if (entry) {
-      // Its container is gone: release what is left, then start a new one.
+      // Its container stopped or vanished: remove what is left of it, then start a new one.
       this.forget(key);
-      entry.session?.dispose();
-      if (entry.session) await this.deps.tokens.delete(entry.session.server.resourceId);
+      if (entry.session) await this.shutDownSession(notebook.uri, entry.session);
     }
     return this.begin(notebook.uri, source, (e) => this.launch(notebook, e));
   }
@@ -283,8 +291,10 @@ export class NotebookKernels implements vscode.Disposable {
   private async shutDownSession(notebookUri: vscode.Uri, session: KernelSession): Promise<void> {
     const resourceId = session.server.resourceId;
     try {
-      await session.shutdown();
+      // A kernel that no longer answers must not keep its container alive: ask politely, briefly.
+      await withTimeout(session.shutdown(), SHUTDOWN_GRACE_MS, 'the kernel did not answer the shutdown request');
     } catch (error) {
+      session.dispose();
       this.deps.log.warn(`Shutting the kernel down failed (${errorMessage(error)}); removing its container anyway`);
     } finally {
       // shutdown() removes the container; dispose() makes sure even when the kernel no longer answered.

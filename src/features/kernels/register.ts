@@ -101,9 +101,11 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
 
   async function release(uri: vscode.Uri): Promise<void> {
     if (config.kernelKeepAlive(uri)) {
+      log.info(`${uri.fsPath} closed: its kernel keeps running (berth.kernel.keepAlive)`);
       kernels.detach(uri);
       return;
     }
+    log.info(`${uri.fsPath} closed: shutting its kernel down`);
     await kernels.shutdown(uri).catch((error: unknown) => log.warn(`Shutting down the kernel of ${uri.fsPath} failed: ${errorMessage(error)}`));
     // Also a container this window left running before a reload, never attached since.
     const leftovers = (await launcher.listRunning().catch(() => [])).filter((r) => r.notebookKey === uri.toString() && r.owner.id === owner.id && !r.keepAlive);
