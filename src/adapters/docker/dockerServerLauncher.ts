@@ -7,6 +7,7 @@ import type { Logger } from '../../core/common/logger';
 import type { ImageProbe, KernelTarget, LaunchOptions, LaunchProgress, RunningServer, ServerHandle, ServerLauncher } from '../../core/kernels/api';
 import { CONFIG_DIR, CONFIG_FILE, jupyterConfig, kernelContainerSpec, Labels, workspaceLayout } from '../../core/kernels/containerSpec';
 import { failedProbe, parseProbeOutput, PROBE_SCRIPT } from '../../core/kernels/imageProbe';
+import { fetchWithTimeout } from '../http/fetchWithTimeout';
 import { demuxLogBuffer, logTail } from './dockerLogs';
 import { engineMessage, isNotFound, launchError } from './dockerErrors';
 import type { DockerodeEngine } from './dockerEngine';
@@ -142,11 +143,7 @@ export class DockerServerLauncher implements ServerLauncher {
 
   private async statusOnce(handle: ServerHandle, signal: AbortSignal): Promise<number | undefined> {
     try {
-      const response = await fetch(`${handle.baseUrl}/api/status`, {
-        headers: { Authorization: `token ${handle.token}` },
-        signal: AbortSignal.any([signal, AbortSignal.timeout(this.requestTimeoutMs)]),
-      });
-      await response.arrayBuffer();
+      const response = await fetchWithTimeout(`${handle.baseUrl}/api/status`, { headers: { Authorization: `token ${handle.token}` }, signal }, this.requestTimeoutMs);
       return response.status;
     } catch {
       return undefined;

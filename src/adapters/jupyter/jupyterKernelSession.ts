@@ -9,6 +9,10 @@ import type { ExecuteHandlers, ExecuteOptions, ExecuteResult, KernelSession, Ker
 import { KernelDiedError, ServerGoneError } from '../../core/kernels/errors';
 import { toOutputAction } from '../../core/kernels/outputMapping';
 
+/** How often, and how long each time, a restarted kernel is asked whether it answers (see confirmAlive). */
+const CONFIRM_ATTEMPTS = 60;
+const CONFIRM_WAIT_MS = 1000;
+
 interface Pending {
   fail(error: Error): void;
   abort(): void;
@@ -153,7 +157,7 @@ export class JupyterKernelSession implements KernelSession {
     }
     this.setStatus(status);
     if (isStarting(status)) {
-      this.confirmAlive();
+      void this.confirmAlive();
     }
   }
 
@@ -179,23 +183,24 @@ export class JupyterKernelSession implements KernelSession {
    * status messages can be lost while the websocket subscribes, leaving the status at 'starting' although the
    * kernel answers. A kernel_info round trip settles it.
    */
-  private confirmAlive(): void {
-    if (this.confirming || this.gone || this.kernel.isDisposed) {
+  private async confirmAlive(): Promise<void> {
+    if (this.confirming) {
       return;
     }
     this.confirming = true;
-    // Queued by the library until the websocket is back, so this waits for the reconnect too.
-    this.kernel
-      .requestKernelInfo()
-      .then(
-        () => {
-          if (!this.gone && isStarting(this.currentStatus)) {
-            this.setStatus('idle');
-          }
-        },
-        () => undefined,
-      )
-      .finally(() => (this.confirming = false));
+    try {
+      // A request sent while the library swaps websockets can be dropped: ask again until one is answered.
+      for (let attempt = 0; attempt < CONFIRM_ATTEMPTS && !this.gone && !this.kernel.isDisposed && isStarting(this.currentStatus); attempt++) {
+        const answered = await Promise.race([this.kernel.requestKernelInfo().then(() => true, () => false), delay(CONFIRM_WAIT_MS, false)]);
+        if (answered && !this.gone && isStarting(this.currentStatus)) {
+          this.setStatus('idle');
+        } else if (!answered) {
+          await delay(CONFIRM_WAIT_MS / 2, undefined);
+        }
+      }
+    } finally {
+      this.confirming = false;
+    }
   }
 
   private setStatus(status: KernelStatus): void {
@@ -204,6 +209,10 @@ export class JupyterKernelSession implements KernelSession {
       this.statusEmitter.fire(status);
     }
   }
+}
+
+function delay<T>(ms: number, value: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), ms));
 }
 
 function isStarting(status: KernelStatus): boolean {

@@ -2,16 +2,14 @@
 import { ServerConnection } from '@jupyterlab/services';
 import WebSocket from 'ws';
 import type { ServerHandle } from '../../core/kernels/api';
+import { fetchWithTimeout } from '../http/fetchWithTimeout';
 
 /** Any single REST call to Jupyter (start, interrupt, restart a kernel) must answer within this. */
 const REQUEST_TIMEOUT_MS = 60_000;
 
 export function serverSettings(server: ServerHandle): ServerConnection.ISettings {
   const baseUrl = `${server.baseUrl.replace(/\/+$/, '')}/`;
-  const timedFetch: typeof fetch = (input, init) => {
-    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
-    return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
-  };
+  const timedFetch: typeof fetch = (input, init) => fetchWithTimeout(input, init ?? {}, REQUEST_TIMEOUT_MS);
   return ServerConnection.makeSettings({
     baseUrl,
     wsUrl: `ws${baseUrl.slice('http'.length)}`,
