@@ -249,6 +249,16 @@ describe('JupyterKernelSession (real kernel in a container)', function () {
     assert.ok(!log.includes(session.server.token));
   });
 
+  it('cancel while the kernel starts removes the container', async () => {
+    const abort = new AbortController();
+    const before = new Set((await containersOf(owner)).map((c) => c.Id));
+    await assert.rejects(
+      launchKernel(stack, target, launchOptions(owner), abort.signal, (p) => p.stage === 'starting-kernel' && abort.abort()),
+      (e: unknown) => e instanceof Error && e.name === 'CancelledError',
+    );
+    assert.deepEqual((await containersOf(owner)).filter((c) => !before.has(c.Id)), []);
+  });
+
   it('shutdown stops and removes the container', async () => {
     const s = await start();
     const id = s.server.resourceId;
