@@ -29,6 +29,7 @@ export class JupyterKernelSession implements KernelSession {
   private gone: ServerGoneError | undefined;
   private restarting = false;
   private confirming = false;
+  private disposed = false;
 
   constructor(
     readonly server: ServerHandle,
@@ -108,10 +109,13 @@ export class JupyterKernelSession implements KernelSession {
           const content = reply.content;
           finish(() => resolve({ status: content.status === 'ok' ? 'ok' : content.status === 'error' ? 'error' : 'aborted', executionCount: 'execution_count' in content && typeof content.execution_count === 'number' ? content.execution_count : undefined }));
         },
-        // A future is cancelled when the kernel restarts under it; the status handler has settled it already
-        // (died or restarted on request), so this only covers what is left.
-        (error: unknown) => finish(() => reject(this.gone ?? (this.restarting ? undefined : new KernelDiedError()) ?? error)),
+        // The library cancels a future when the kernel restarts under it or the connection is disposed. Usually
+        // the status handler has settled the cell already; this covers the rest.
+        () => finish(() => (this.restarting || this.disposed ? resolve({ status: 'aborted' }) : reject(this.gone ?? new KernelDiedError()))),
       );
+      if (signal?.aborted) {
+        onAbort();
+      }
     });
   }
 
@@ -140,6 +144,7 @@ export class JupyterKernelSession implements KernelSession {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.store.dispose();
     if (!this.kernel.isDisposed) {
       this.kernel.dispose();

@@ -249,6 +249,19 @@ describe('JupyterKernelSession (real kernel in a container)', function () {
     assert.ok(!log.includes(session.server.token));
   });
 
+  it('disposing the session while a cell runs settles the cell as aborted and leaves the container running', async () => {
+    const s = await start();
+    try {
+      const running = s.execute('import time\ntime.sleep(30)', { onAction: () => {} });
+      await waitFor(() => (s.status === 'busy' ? true : undefined), 10_000, () => `status ${s.status}`);
+      s.dispose();
+      assert.deepEqual(await withDeadline(running, 10_000, 'the cell hung after dispose'), { status: 'aborted' });
+      assert.equal((await docker.getContainer(s.server.resourceId).inspect()).State.Running, true);
+    } finally {
+      await s.server.dispose();
+    }
+  });
+
   it('cancel while the kernel starts removes the container', async () => {
     const abort = new AbortController();
     const before = new Set((await containersOf(owner)).map((c) => c.Id));
