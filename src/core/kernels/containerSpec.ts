@@ -7,8 +7,10 @@ import type { HostMount, KernelTarget, LaunchOptions } from './api';
 export const CONTAINER_WORKSPACE = '/workspace';
 /** The port Jupyter listens on inside the container; published on a free 127.0.0.1 port. */
 export const JUPYTER_PORT = 8888;
-/** Directory of the Jupyter config file Berth writes into the container (with putArchive, before start). */
-export const CONFIG_DIR = '/tmp/berth';
+/** The Jupyter config file Berth writes into the container (with putArchive, before start): CONFIG_DIR/CONFIG_FILE. */
+export const CONFIG_PARENT = '/tmp';
+export const CONFIG_DIR_NAME = 'berth';
+export const CONFIG_DIR = `${CONFIG_PARENT}/${CONFIG_DIR_NAME}`;
 export const CONFIG_FILE = 'jupyter_berth_config.json';
 
 export const Labels = {
