@@ -180,7 +180,8 @@ describe('JupyterKernelSession (real kernel in a container)', function () {
   });
 
   it('queues cells and aborts the queued ones after an error, as Jupyter does', async () => {
-    const first = run('1/0', {}, session, true);
+    // The first cell runs a moment before failing, so the second is surely queued in the kernel by then.
+    const first = run('import time\ntime.sleep(0.5)\n1/0', {}, session, true);
     const second = run('"never runs"', {}, session, true);
     assert.equal((await first).result.status, 'error');
     assert.equal((await second).result.status, 'aborted');
