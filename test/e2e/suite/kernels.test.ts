@@ -161,7 +161,6 @@ describe('Container kernels (extension host)', function () {
       const error = JSON.parse(decoder.decode(item(c, 'application/vnd.code.notebook.error')?.data));
       assert.equal(error.name, 'ZeroDivisionError');
       assert.equal(error.message, 'division by zero');
-      // eslint-disable-next-line no-control-regex
       assert.match(error.stack.replace(/\x1b\[[0-9;]*m/g, ''), /----> 1 1 \/ 0/);
     });
 
