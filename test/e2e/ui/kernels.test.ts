@@ -91,14 +91,14 @@ describe('Container kernels in the workbench (Playwright)', function () {
   it('lists "Berth: berth/python:latest" in the kernel picker and selects it', async () => {
     const { page } = wb;
     await openNotebook(page, 'reload.ipynb');
+    // The only kernel for a Jupyter notebook: VS Code selects it once the controller exists, and the toolbar says so.
+    await berthKernelSelected(page);
     // The kernel button at the right of the notebook toolbar opens VS Code's kernel picker.
     await page.locator('.notebook-toolbar-container:visible').getByText(/Select Kernel|Berth: berth\/python:latest/).first().click();
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Berth: berth/python:latest' }).first();
     await row.waitFor({ timeout: 90000 });
     await shot('kernels-picker');
     await page.keyboard.press('Escape');
-    // The only kernel for a Jupyter notebook: VS Code selects it, and the toolbar says so.
-    await berthKernelSelected(page);
     await command(page, 'Berth: Select Container Kernel…');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Berth: berth/python:latest' }).first().waitFor({ timeout: 30000 });
     await shot('kernels-select-container-kernel');
@@ -115,7 +115,9 @@ describe('Container kernels in the workbench (Playwright)', function () {
 
     await page.reload();
     await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
-    await page.locator('.notebook-editor:visible .cell-editor-container').nth(1).waitFor({ timeout: 90000 });
+    // The workbench restores the editor if it saved its layout before the reload; opening it again is what a user does otherwise.
+    await openNotebook(page, 'reload.ipynb');
+    await berthKernelSelected(page);
     await runCell(page, 1);
     await waitForOutput(page, /^42$/m, 'print(x) after the reload');
     await shot('kernels-after-reload');
@@ -158,8 +160,12 @@ describe('Container kernels in the workbench (Playwright)', function () {
     await page.mouse.wheel(0, 800);
     await seen(['answer', 'after clear']);
     await shot('kernels-outputs-2');
-    // The toolbar's "Go To" reveals the failed cell (the last one, 1 / 0).
-    await page.locator('.notebook-toolbar-container:visible').getByText('Go To').click();
+    // The toolbar's "Go To" reveals the running cell, and once all ran, the failed one (the last, 1 / 0).
+    const goTo = page.locator('.notebook-toolbar-container:visible').getByText('Go To');
+    await eventually(async () => {
+      await goTo.click({ timeout: 2000 });
+      return (await shown('ZeroDivisionError')) ? true : undefined;
+    }, 'the error output of the last cell');
     await seen(["'version 2'", 'updated', 'ZeroDivisionError']);
     await shot('kernels-outputs-3');
   });
