@@ -13,7 +13,7 @@ export const Commands = {
   cancelBuild: 'berth.build.cancel',
   /** Internal (hidden from the palette): shows and selects a tagged image in the Images view. */
   revealImage: 'berth.images.reveal',
-  /** Contributed by the kernels feature when present: selects a Berth kernel on the image for a notebook. */
+  /** Internal (hidden from the palette): selects the Berth kernel of an image for a notebook ("Use as kernel" after a build). */
   selectKernelForNotebook: 'berth.kernels.selectForNotebook',
   openDocsPreview: 'berth.docs.openPreviewToSide',
   refreshDocs: 'berth.docs.refresh',

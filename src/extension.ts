@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { BerthApi } from './api';
-import { DockerodeEngine } from './adapters/docker/dockerEngine';
 import { DockerImageBuilder } from './adapters/docker/dockerImageBuilder';
 import { DockerServerLauncher } from './adapters/docker/dockerServerLauncher';
+import { SwitchableDockerEngine } from './adapters/docker/switchableDockerEngine';
 import { JupyterKernelConnector } from './adapters/jupyter/jupyterKernelConnector';
 import { Commands } from './constants';
 import { BuildActivity } from './core/build/buildActivity';
@@ -21,7 +21,7 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
   context.subscriptions.push(log);
   try {
     const config = new Config();
-    const engine = new DockerodeEngine(config.dockerHost);
+    const engine = new SwitchableDockerEngine(config.dockerHost);
     const imagesModel = new ImagesModel(engine, log);
     const builds = new BuildActivity();
     const launcher = new DockerServerLauncher(engine, log);
@@ -36,7 +36,10 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
       kernelsFeature,
       build.register({ createBuilder: () => DockerImageBuilder.forHost(config.dockerHost), activity: builds, state: context.workspaceState, log }),
       docs.register({ extensionUri: context.extensionUri, log }),
-      config.onDidChangeDockerHost(() => void imagesModel.setEngine(new DockerodeEngine(config.dockerHost))),
+      config.onDidChangeDockerHost(() => {
+        engine.switchTo(config.dockerHost);
+        void imagesModel.setEngine(engine);
+      }),
       vscode.commands.registerCommand(Commands.showLog, () => log.show()),
     );
     void imagesModel.refresh();

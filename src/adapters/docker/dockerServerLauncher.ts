@@ -24,19 +24,22 @@ export interface DockerServerLauncherOptions {
 const LOG_LINES_ON_FAILURE = 20;
 
 export class DockerServerLauncher implements ServerLauncher {
-  private readonly docker: Docker;
   private readonly probes = new Map<string, Promise<ImageProbe>>();
   private readonly readyTimeoutMs: number;
   private readonly requestTimeoutMs: number;
 
   constructor(
-    private readonly engine: DockerodeEngine,
+    /** Read on every call: the engine behind it can change (SwitchableDockerEngine). */
+    private readonly engine: Pick<DockerodeEngine, 'docker' | 'address'>,
     private readonly log: Logger,
     options: DockerServerLauncherOptions = {},
   ) {
-    this.docker = engine.docker;
     this.readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
     this.requestTimeoutMs = options.probeRequestTimeoutMs ?? 1_000;
+  }
+
+  private get docker(): Docker {
+    return this.engine.docker;
   }
 
   /** Probes once per image id: a tag that moves to a new image is probed again. */

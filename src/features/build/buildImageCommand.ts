@@ -160,9 +160,8 @@ export class BuildImageCommand {
   private async announce(tag: string): Promise<void> {
     await vscode.commands.executeCommand(Commands.revealImage, tag);
     const notebook = vscode.window.activeNotebookEditor?.notebook ?? vscode.window.visibleNotebookEditors[0]?.notebook;
-    const canSelectKernel = notebook !== undefined && (await vscode.commands.getCommands(true)).includes(Commands.selectKernelForNotebook);
-    const reveal = 'Reveal in Images';
-    const useAsKernel = canSelectKernel ? `Use as kernel for ${path.posix.basename(notebook.uri.path)}` : undefined;
+        const reveal = 'Reveal in Images';
+    const useAsKernel = notebook ? `Use as kernel for ${path.posix.basename(notebook.uri.path)}` : undefined;
     const action = await vscode.window.showInformationMessage(`Built ${tag}.`, ...(useAsKernel ? [reveal, useAsKernel] : [reveal]));
     if (action === reveal) {
       await vscode.commands.executeCommand(Commands.revealImage, tag);

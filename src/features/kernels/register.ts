@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands, Notebooks, Views } from '../../constants';
-import { BerthError, errorMessage, isCancellation } from '../../core/common/errors';
+import { BerthError, CancelledError, errorMessage, isCancellation } from '../../core/common/errors';
 import type { DockerEngine } from '../../core/docker/engine';
 import { formatSize, shortId } from '../../core/images/imageRows';
 import type { ImageProbesModel, KernelSource } from '../../core/images/imageProbes';
@@ -176,6 +176,48 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, ...selectKernelArgs(picked.id) });
   }
 
+  /**
+   * "Use as kernel" after a build: selects the image's Berth kernel for a notebook. A new image is probed in the
+   * background first, so wait (with progress) until the probe says whether it can serve Jupyter.
+   */
+  async function selectForNotebook(imageRef: unknown, notebookUri: unknown): Promise<void> {
+    if (typeof imageRef !== 'string' || !(notebookUri instanceof vscode.Uri)) {
+      throw new BerthError('Use as kernel needs an image reference and a notebook.');
+    }
+    const source = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Checking ${imageRef} for Jupyter…`, cancellable: true },
+      (_, token) => kernelSourceFor(imageRef, token),
+    );
+    const editor = await vscode.window.showNotebookDocument(await vscode.workspace.openNotebookDocument(notebookUri));
+    await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, ...selectKernelArgs(controllerId(source.reference, source.kernelspec.name)) });
+  }
+
+  function kernelSourceFor(imageRef: string, token: vscode.CancellationToken): Promise<KernelSource> {
+    return new Promise((resolve, reject) => {
+      const subscriptions: vscode.Disposable[] = [];
+      const settle = (done: () => void) => {
+        subscriptions.forEach((d) => d.dispose());
+        done();
+      };
+      const check = () => {
+        const found = deps.probes.sources.find((s) => s.reference === imageRef);
+        if (found) return settle(() => resolve(found));
+        const state = deps.images.state;
+        const image = state.kind === 'ready' ? state.images.find((i) => i.tags.includes(imageRef)) : undefined;
+        const probe = image && deps.probes.stateOf(image.id);
+        if (probe?.kind === 'unusable' || probe?.kind === 'failed') {
+          settle(() => reject(new BerthError(`${imageRef} cannot be a notebook kernel: ${probe.reason}`)));
+        }
+      };
+      subscriptions.push(
+        deps.probes.onDidChange(check),
+        deps.images.onDidChange(check),
+        token.onCancellationRequested(() => settle(() => reject(new CancelledError()))),
+      );
+      check();
+    });
+  }
+
   async function requireKernelFor(arg: unknown): Promise<vscode.Uri> {
     const uri = notebookUriOf(arg);
     if (!uri || !kernels.get(uri)) throw new BerthError('This notebook has no running Berth kernel: run a cell on a "Berth: …" kernel first.');
@@ -198,6 +240,7 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
       if (notebook.notebookType === Notebooks.type) void release(notebook.uri);
     }),
     command(log, Commands.selectKernel, selectKernel),
+    command(log, Commands.selectKernelForNotebook, selectForNotebook),
     command(log, Commands.restartKernel, async (arg) => kernels.restart(await requireKernelFor(arg))),
     command(log, Commands.interruptKernel, async (arg) => kernels.interrupt(await requireKernelFor(arg))),
     command(log, Commands.shutdownKernel, async (arg) => {

@@ -143,4 +143,25 @@ describe('Build Image (e2e)', function () {
     await assert.rejects(docker.getImage(tag).inspect(), /no such image/i);
     await until('the build container to go', async () => (await docker.listContainers({ all: true })).every((c) => !c.Command.includes(marker)) || undefined);
   });
+  it('"Use as kernel" makes the new image the notebook\'s Berth kernel', async () => {
+    const uri = dockerfile('kernel', 'FROM berth/python:latest\nRUN echo "built for a notebook" > /opt/berth-e2e.txt\n');
+    const tag = tagFor('kernel');
+    assert.ok(await vscode.commands.executeCommand<BuildResult | undefined>('berth.build.image', uri, { tag }), 'the build failed (see the Berth log)');
+    const notebookUri = vscode.Uri.file(path.join(workspace, 'notebooks', 'hello.ipynb'));
+    await vscode.commands.executeCommand('vscode.openWith', notebookUri, 'jupyter-notebook');
+    try {
+      await vscode.commands.executeCommand('berth.kernels.selectForNotebook', tag, notebookUri);
+      await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 1, end: 2 }], document: notebookUri });
+      const kernel = await until('the cell to run on the new image', () => {
+        const k = berth.kernels.kernelOf(notebookUri);
+        return k?.state === 'idle' ? k : undefined;
+      }, 120000);
+      assert.equal(kernel.controllerId, `docker:${tag}:python3`);
+      const container = await docker.getContainer(kernel.resourceId!).inspect();
+      assert.equal(container.Config.Image, tag);
+    } finally {
+      await vscode.commands.executeCommand('berth.kernel.shutdown', notebookUri);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
 });
