@@ -1,24 +1,25 @@
-// Removes Berth kernel containers whose owning process is gone and that are not kept alive: the same rule
-// the extension applies on activation, for when `npm start` stops the host before the extension could.
-import Docker from 'dockerode';
+// Removes Berth kernel containers whose owner is gone and that are not kept alive, for when `npm start` stops
+// the VS Code host before the extension could. The rule is the extension's own (core/notebook/kernelOwnership),
+// loaded from the build output, and the containers are found by the launcher the extension uses.
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return e.code === 'EPERM';
-  }
-}
+const require = createRequire(import.meta.url);
+const OUT = resolve(new URL('../../out/src', import.meta.url).pathname);
 
-export async function removeOrphanedKernels(docker = new Docker()) {
-  const containers = await docker.listContainers({ all: true, filters: { label: ['berth.kernel'] } });
+export async function removeOrphanedKernels() {
+  const { dispositionOf, pidAliveFrom } = require(`${OUT}/core/notebook/kernelOwnership.js`);
+  const { DockerodeEngine } = require(`${OUT}/adapters/docker/dockerEngine.js`);
+  const { DockerServerLauncher } = require(`${OUT}/adapters/docker/dockerServerLauncher.js`);
+  const { nullLogger } = require(`${OUT}/core/common/logger.js`);
+  const launcher = new DockerServerLauncher(new DockerodeEngine(undefined), nullLogger);
+  // No window of this script's owns anything: only the owners' liveness and keepAlive decide.
+  const nobody = { ownerId: '', isPidAlive: pidAliveFrom((pid, signal) => process.kill(pid, signal)), isNotebookOpen: () => false };
   let removed = 0;
-  for (const c of containers) {
-    const pid = Number(c.Labels['berth.owner.pid']);
-    const keep = c.Labels['berth.keepAlive'] === 'true';
-    if (keep || !pid || alive(pid)) continue;
-    await docker.getContainer(c.Id).remove({ force: true }).then(() => removed++, () => undefined);
+  for (const server of await launcher.listRunning()) {
+    if (dispositionOf(server, nobody) === 'orphan') {
+      await server.remove().then(() => removed++, () => undefined);
+    }
   }
   return removed;
 }
