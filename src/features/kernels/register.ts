@@ -99,7 +99,17 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     }
   }
 
+  function shownInATab(uri: vscode.Uri): boolean {
+    return vscode.window.tabGroups.all.some((group) =>
+      group.tabs.some((tab) => tab.input instanceof vscode.TabInputNotebook && tab.input.uri.toString() === uri.toString()),
+    );
+  }
+
   async function release(uri: vscode.Uri): Promise<void> {
+    if (!kernels.get(uri)) {
+      await removeLeftovers(uri);
+      return;
+    }
     if (config.kernelKeepAlive(uri)) {
       log.info(`${uri.fsPath} closed: its kernel keeps running (berth.kernel.keepAlive)`);
       kernels.detach(uri);
@@ -107,7 +117,12 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     }
     log.info(`${uri.fsPath} closed: shutting its kernel down`);
     await kernels.shutdown(uri).catch((error: unknown) => log.warn(`Shutting down the kernel of ${uri.fsPath} failed: ${errorMessage(error)}`));
-    // Also a container this window left running before a reload, never attached since.
+    await removeLeftovers(uri);
+  }
+
+  /** A container this window left running for the notebook before a reload, never attached since. */
+  async function removeLeftovers(uri: vscode.Uri): Promise<void> {
+    if (config.kernelKeepAlive(uri)) return;
     const leftovers = (await launcher.listRunning().catch(() => [])).filter((r) => r.notebookKey === uri.toString() && r.owner.id === owner.id && !r.keepAlive);
     for (const r of leftovers) {
       await r.remove().catch((error: unknown) => log.warn(`Removing container ${shortId(r.resourceId)} failed: ${errorMessage(error)}`));
@@ -238,6 +253,15 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     controllers.onDidChange(applyPreferences),
     vscode.workspace.onDidCloseNotebookDocument((notebook) => {
       if (notebook.notebookType === Notebooks.type) void release(notebook.uri);
+    }),
+    // The document can outlive its last tab for minutes (VS Code keeps documents that something still references,
+    // e.g. one restored after a reload): closing the last tab that shows a notebook is what the user means.
+    vscode.window.tabGroups.onDidChangeTabs((e) => {
+      for (const tab of e.closed) {
+        if (tab.input instanceof vscode.TabInputNotebook && tab.input.notebookType === Notebooks.type && !shownInATab(tab.input.uri)) {
+          void release(tab.input.uri);
+        }
+      }
     }),
     command(log, Commands.selectKernel, selectKernel),
     command(log, Commands.selectKernelForNotebook, selectForNotebook),
