@@ -1,9 +1,11 @@
 import type { BuildActivity } from './core/build/buildActivity';
 import type { ImagesModel } from './core/images/imagesModel';
+import type { KernelsApi } from './features/kernels/register';
 
 /** What activate() returns: read access to Berth's models, for the e2e tests and other extensions. */
 export interface BerthApi {
   readonly images: Pick<ImagesModel, 'state' | 'onDidChange' | 'refresh'>;
   /** Builds in progress (the Images view lists them above the images). */
   readonly builds: Pick<BuildActivity, 'builds' | 'onDidChange'>;
+  readonly kernels: KernelsApi;
 }

@@ -2,13 +2,18 @@ import * as vscode from 'vscode';
 import type { BerthApi } from './api';
 import { DockerodeEngine } from './adapters/docker/dockerEngine';
 import { DockerImageBuilder } from './adapters/docker/dockerImageBuilder';
+import { DockerServerLauncher } from './adapters/docker/dockerServerLauncher';
+import { JupyterKernelConnector } from './adapters/jupyter/jupyterKernelConnector';
 import { Commands } from './constants';
 import { BuildActivity } from './core/build/buildActivity';
+import { ImageProbesModel } from './core/images/imageProbes';
 import { ImagesModel } from './core/images/imagesModel';
 import { Config } from './features/config';
 import * as build from './features/build/register';
 import * as docs from './features/docs/register';
 import * as images from './features/images/register';
+import * as kernels from './features/kernels/register';
+import { MementoProbeCache } from './features/kernels/probeCache';
 
 /** The composition root: builds the adapters and models, then lets each feature register itself. */
 export function activate(context: vscode.ExtensionContext): BerthApi | undefined {
@@ -16,13 +21,19 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
   context.subscriptions.push(log);
   try {
     const config = new Config();
-    const imagesModel = new ImagesModel(new DockerodeEngine(config.dockerHost), log);
+    const engine = new DockerodeEngine(config.dockerHost);
+    const imagesModel = new ImagesModel(engine, log);
     const builds = new BuildActivity();
+    const launcher = new DockerServerLauncher(engine, log);
+    const probes = new ImageProbesModel(imagesModel, (imageId, signal) => launcher.probe(imageId, signal), new MementoProbeCache(context.globalState), log);
+    const kernelsFeature = kernels.register({ context, log, config, images: imagesModel, probes, launcher, connector: new JupyterKernelConnector(log), engine });
     context.subscriptions.push(
       config,
       imagesModel,
       builds,
-      images.register({ model: imagesModel, builds }),
+      probes,
+      images.register({ model: imagesModel, builds, probes }),
+      kernelsFeature,
       build.register({ createBuilder: () => DockerImageBuilder.forHost(config.dockerHost), activity: builds, state: context.workspaceState, log }),
       docs.register({ extensionUri: context.extensionUri, log }),
       config.onDidChangeDockerHost(() => void imagesModel.setEngine(new DockerodeEngine(config.dockerHost))),
@@ -30,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
     );
     void imagesModel.refresh();
     log.info(`Berth ${context.extension.packageJSON.version} activated`);
-    return { images: imagesModel, builds };
+    return { images: imagesModel, builds, kernels: kernelsFeature.api };
   } catch (error) {
     // VS Code does not show activation failures to the user; say it once, with the details in the log.
     log.error(error instanceof Error ? error : String(error));

@@ -23,6 +23,21 @@ export class Config implements vscode.Disposable {
     return this.section.get<string>(Settings.dockerHost, '').trim();
   }
 
+  /** Keep a notebook's kernel container running after the notebook closes. */
+  kernelKeepAlive(scope?: vscode.Uri): boolean {
+    return vscode.workspace.getConfiguration(Settings.section, scope).get<boolean>(Settings.kernelKeepAlive, false);
+  }
+
+  /** Raw `berth.kernel.env`; validated by core/notebook/kernelSettings at kernel start. */
+  kernelEnv(scope?: vscode.Uri): unknown {
+    return vscode.workspace.getConfiguration(Settings.section, scope).get<unknown>(Settings.kernelEnv);
+  }
+
+  /** Raw `berth.kernel.mounts`; validated by core/notebook/kernelSettings at kernel start. */
+  kernelMounts(scope?: vscode.Uri): unknown {
+    return vscode.workspace.getConfiguration(Settings.section, scope).get<unknown>(Settings.kernelMounts);
+  }
+
   dispose(): void {
     this.subscription.dispose();
     this.dockerHostChanged.dispose();

@@ -98,9 +98,14 @@ export interface RunningServer {
   readonly notebookKey: string;
   readonly owner: KernelOwner;
   readonly keepAlive: boolean;
+  /** False for a container that stopped but was not removed (cleanup removes it). */
+  readonly running: boolean;
   readonly startedAtMs: number;
-  /** Re-attach: needs the token, which Berth stores outside labels (e.g. VS Code SecretStorage). */
-  attach(token: string): Promise<ServerHandle>;
+  /**
+   * Re-attach. The token is never in labels; without `token` it is read back from the Jupyter config file
+   * Berth wrote into the container (so a reloaded window needs no secret storage of its own).
+   */
+  attach(token?: string): Promise<ServerHandle>;
   remove(): Promise<void>;
 }
 
@@ -131,13 +136,46 @@ export interface ExecuteHandlers {
   readonly onInputRequest?: (prompt: string, password: boolean) => Promise<string>;
 }
 
-/** A kernel on a connected server: what the controller and the CLI drive. */
+export interface ExecuteOptions {
+  /**
+   * Default true: after an error the kernel aborts requests already queued (Run All stops at the error).
+   * False for "run everything regardless" (the CLI's --allow-errors), as nbclient does.
+   */
+  readonly stopOnError?: boolean;
+}
+
+/** A kernel running on a server, as the server lists it. */
+export interface RunningKernelInfo {
+  readonly id: string;
+  /** Kernelspec name. */
+  readonly name: string;
+  readonly executionState: string;
+  readonly lastActivity?: string;
+}
+
+/** Opens kernels on a server a launcher started or found. Implemented by src/adapters/jupyter. */
+export interface KernelConnector {
+  /** Starts a fresh kernel of `kernelspec` on the server and connects to it (resolves once it answers). */
+  startKernel(server: ServerHandle, kernelspec: string, signal?: AbortSignal): Promise<KernelSession>;
+  /** Kernels already running on the server: after a reload, the one to re-attach to. */
+  listKernels(server: ServerHandle, signal?: AbortSignal): Promise<RunningKernelInfo[]>;
+  /** Connects to a kernel that already runs; its state (variables, execution count) is intact. */
+  connectKernel(server: ServerHandle, kernelId: string, signal?: AbortSignal): Promise<KernelSession>;
+}
+
+/**
+ * A kernel on a connected server: what the controller and the CLI drive.
+ * `execute` rejects with KernelDiedError when the kernel process dies mid-cell, and with ServerGoneError when
+ * the container stops or is removed (see ./errors); it never hangs on a dead kernel.
+ * `dispose()` only disconnects (the container keeps running, e.g. for keepAlive or a reload);
+ * `shutdown()` ends the kernel and disposes the server (stops and removes the container).
+ */
 export interface KernelSession extends Disposable {
   readonly kernelId: string;
   readonly server: ServerHandle;
   readonly status: KernelStatus;
   readonly onDidChangeStatus: Event<KernelStatus>;
-  execute(code: string, handlers: ExecuteHandlers, signal?: AbortSignal): Promise<ExecuteResult>;
+  execute(code: string, handlers: ExecuteHandlers, signal?: AbortSignal, options?: ExecuteOptions): Promise<ExecuteResult>;
   interrupt(): Promise<void>;
   /** Same server and container, fresh kernel process. */
   restart(): Promise<void>;

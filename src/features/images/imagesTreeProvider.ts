@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { BuildActivity, RunningBuild } from '../../core/build/buildActivity';
 import { toImageRows, type ImageRow, type ImagesViewRow } from '../../core/images/imageRows';
+import type { ImageProbesModel, ProbeState } from '../../core/images/imageProbes';
 import type { ImagesModel } from '../../core/images/imagesModel';
 
 /** A build in progress, listed above the images until it ends. */
@@ -12,7 +13,10 @@ export interface BuildingRow {
 
 export type ImagesTreeRow = ImagesViewRow | BuildingRow;
 
-/** Tree data for the Images view. All data lives in ImagesModel and BuildActivity; this only maps rows to tree items. */
+/**
+ * Tree data for the Images view. All data lives in ImagesModel, BuildActivity and ImageProbesModel (which says
+ * whether an image can serve Jupyter); this only maps rows to tree items.
+ */
 export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeRow>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -22,9 +26,14 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeRow
   constructor(
     private readonly model: ImagesModel,
     private readonly builds: BuildActivity,
+    private readonly probes: ImageProbesModel,
   ) {
     this.update();
-    this.subscriptions = [model.onDidChange(() => this.update()), builds.onDidChange(() => this.changed.fire())];
+    this.subscriptions = [
+      model.onDidChange(() => this.update()),
+      builds.onDidChange(() => this.changed.fire()),
+      probes.onDidChange(() => this.changed.fire()),
+    ];
   }
 
   private update(): void {
@@ -77,6 +86,15 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeRow
     item.tooltip = row.tooltip;
     item.iconPath = new vscode.ThemeIcon(row.tagged ? 'package' : 'circle-outline');
     item.contextValue = row.tagged ? 'berth.image' : 'berth.image.untagged';
+    const probe = this.probes.stateOf(row.image.id);
+    if (probe) {
+      const { note, detail, unusable } = describeProbe(probe);
+      item.description = note ? `${row.description} · ${note}` : row.description;
+      item.tooltip = `${row.tooltip}\n${detail}`;
+      if (unusable) {
+        item.iconPath = new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'));
+      }
+    }
     return item;
   }
 
@@ -86,3 +104,16 @@ export class ImagesTreeProvider implements vscode.TreeDataProvider<ImagesTreeRow
   }
 }
 
+function describeProbe(state: ProbeState): { note?: string; detail: string; unusable?: boolean } {
+  switch (state.kind) {
+    case 'pending':
+    case 'probing':
+      return { note: 'checking for Jupyter…', detail: 'Checking whether the image can serve Jupyter…' };
+    case 'usable':
+      return { detail: `Kernels: ${state.probe.kernelspecs.map((k) => k.displayName).join(', ')}` };
+    case 'unusable':
+      return { note: 'no Jupyter', detail: `Cannot serve a notebook kernel: ${state.reason}`, unusable: true };
+    case 'failed':
+      return { note: 'check failed', detail: `Could not check for Jupyter: ${state.reason}` };
+  }
+}

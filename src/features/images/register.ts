@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands, ContextKeys, Views } from '../../constants';
 import type { BuildActivity } from '../../core/build/buildActivity';
+import type { ImageProbesModel } from '../../core/images/imageProbes';
 import type { ImagesModel } from '../../core/images/imagesModel';
 import { ImagesTreeProvider } from './imagesTreeProvider';
 
@@ -8,11 +9,13 @@ export interface ImagesDeps {
   readonly model: ImagesModel;
   /** Builds in progress, listed above the images. */
   readonly builds: BuildActivity;
+  /** Whether each image can serve Jupyter; shown next to the image. */
+  readonly probes: ImageProbesModel;
 }
 
 /** The Images view: local images, live from engine events, with a clear state when no engine answers. */
-export function register({ model, builds }: ImagesDeps): vscode.Disposable {
-  const provider = new ImagesTreeProvider(model, builds);
+export function register({ model, builds, probes }: ImagesDeps): vscode.Disposable {
+  const provider = new ImagesTreeProvider(model, builds, probes);
   const view = vscode.window.createTreeView(Views.images, { treeDataProvider: provider, showCollapseAll: false });
 
   const showState = () => {

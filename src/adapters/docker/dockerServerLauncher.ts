@@ -1,0 +1,271 @@
+// ServerLauncher for the local Docker Engine: probes images, starts Jupyter in a labelled container on a
+// loopback-only port with a fresh token, and finds those containers again after a reload.
+import { randomBytes } from 'node:crypto';
+import type Docker from 'dockerode';
+import { BerthError, CancelledError, errorMessage } from '../../core/common/errors';
+import type { Logger } from '../../core/common/logger';
+import type { ImageProbe, KernelTarget, LaunchOptions, LaunchProgress, RunningServer, ServerHandle, ServerLauncher } from '../../core/kernels/api';
+import { CONFIG_DIR_NAME, CONFIG_FILE, CONFIG_PARENT, jupyterConfig, kernelContainerSpec, Labels, workspaceLayout } from '../../core/kernels/containerSpec';
+import { failedProbe, parseProbeOutput, PROBE_SCRIPT } from '../../core/kernels/imageProbe';
+import { fetchWithTimeout } from '../http/fetchWithTimeout';
+import { demuxLogBuffer, logTail } from './dockerLogs';
+import { engineMessage, isNotFound, launchError } from './dockerErrors';
+import type { DockerodeEngine } from './dockerEngine';
+import { DockerServerHandle } from './dockerServerHandle';
+import { tarOf } from './tarArchive';
+
+export interface DockerServerLauncherOptions {
+  /** How long Jupyter may take to answer after the container started. */
+  readonly readyTimeoutMs?: number;
+  /** How long one readiness request may take: connections through docker-proxy can hang while a container starts. */
+  readonly probeRequestTimeoutMs?: number;
+}
+
+const LOG_LINES_ON_FAILURE = 20;
+
+export class DockerServerLauncher implements ServerLauncher {
+  private readonly docker: Docker;
+  private readonly probes = new Map<string, Promise<ImageProbe>>();
+  private readonly readyTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
+
+  constructor(
+    private readonly engine: DockerodeEngine,
+    private readonly log: Logger,
+    options: DockerServerLauncherOptions = {},
+  ) {
+    this.docker = engine.docker;
+    this.readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+    this.requestTimeoutMs = options.probeRequestTimeoutMs ?? 1_000;
+  }
+
+  /** Probes once per image id: a tag that moves to a new image is probed again. */
+  async probe(image: string, signal?: AbortSignal): Promise<ImageProbe> {
+    const imageId = await this.imageId(image, signal);
+    let probe = this.probes.get(imageId);
+    if (!probe) {
+      probe = this.runProbe(image, imageId, signal);
+      this.probes.set(imageId, probe);
+      probe.catch(() => this.probes.delete(imageId));
+    }
+    return probe;
+  }
+
+  async start(target: KernelTarget, options: LaunchOptions, signal: AbortSignal, onProgress: (p: LaunchProgress) => void): Promise<ServerHandle> {
+    throwIfAborted(signal);
+    onProgress({ stage: 'probing-image', message: `Checking ${target.image}` });
+    const probe = await this.probe(target.image, signal);
+    if (!probe.serverCommand) {
+      throw new BerthError(probe.unusableReason ?? `Image ${target.image} cannot serve Jupyter`);
+    }
+    if (!probe.kernelspecs.some((k) => k.name === target.kernelspec)) {
+      throw new BerthError(`Image ${target.image} has no kernel "${target.kernelspec}" (it has: ${probe.kernelspecs.map((k) => k.name).join(', ')})`);
+    }
+    throwIfAborted(signal);
+    onProgress({ stage: 'creating-container', message: `Creating a container from ${target.image}` });
+    const token = randomBytes(32).toString('hex');
+    const spec = kernelContainerSpec(target, probe.serverCommand, options);
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer({ ...spec, abortSignal: signal });
+    } catch (error) {
+      throw signal.aborted ? new CancelledError() : launchError(error, this.engine.address, 'create the kernel container');
+    }
+    this.log.info(`kernel container ${short(container.id)} created from ${target.image} for ${options.notebookKey}`);
+    try {
+      return await this.bringUp(container, target, token, workspaceLayout(options).cwd, signal, onProgress);
+    } catch (error) {
+      await container.remove({ force: true, v: true }).catch((e: unknown) => this.log.warn(`removing ${short(container.id)} failed: ${errorMessage(e)}`));
+      this.log.info(`kernel container ${short(container.id)} removed after ${signal.aborted ? 'cancel' : 'a failed start'}`);
+      throw signal.aborted ? new CancelledError() : error;
+    }
+  }
+
+  async listRunning(): Promise<RunningServer[]> {
+    let containers: Docker.ContainerInfo[];
+    try {
+      containers = await this.docker.listContainers({ all: true, filters: { label: [Labels.kernel] } });
+    } catch (error) {
+      throw launchError(error, this.engine.address, 'list Berth kernel containers');
+    }
+    return containers.map((info) => this.runningServer(info));
+  }
+
+  private async bringUp(container: Docker.Container, target: KernelTarget, token: string, cwd: string, signal: AbortSignal, onProgress: (p: LaunchProgress) => void): Promise<ServerHandle> {
+    const archive = tarOf(CONFIG_DIR_NAME, [{ name: CONFIG_FILE, content: Buffer.from(jupyterConfig(token, cwd)), mode: 0o644 }]);
+    await step(container.putArchive(archive, { path: CONFIG_PARENT, abortSignal: signal }), signal, this.engine.address, 'write the Jupyter config into the container');
+    await step(container.start({ abortSignal: signal }), signal, this.engine.address, 'start the kernel container');
+    onProgress({ stage: 'waiting-for-jupyter', message: 'Waiting for Jupyter to answer' });
+    const info = await step(container.inspect({ abortSignal: signal }), signal, this.engine.address, 'inspect the kernel container');
+    if (!info.State.Running) {
+      // Exited already (a broken server command, a bad config): no port was published, so say why it died.
+      throw await exitedDuringStart(container, `exit code ${info.State.ExitCode}`);
+    }
+    const handle = DockerServerHandle.fromInspect(this.docker, container, info, target, token, this.log);
+    try {
+      await this.waitUntilReady(handle, container, signal);
+    } catch (error) {
+      handle.detach();
+      throw error;
+    }
+    this.log.info(`Jupyter in ${short(container.id)} answers on ${handle.baseUrl}`);
+    return handle;
+  }
+
+  /** Polls /api/status until it answers 200; each request has its own timeout, and the container's exit ends the wait. */
+  private async waitUntilReady(handle: DockerServerHandle, container: Docker.Container, signal: AbortSignal): Promise<void> {
+    const deadline = Date.now() + this.readyTimeoutMs;
+    let exit: string | undefined;
+    const sub = handle.onDidExit((e) => (exit = e.reason));
+    try {
+      for (let attempt = 0; ; attempt++) {
+        throwIfAborted(signal);
+        if (exit !== undefined) {
+          throw await exitedDuringStart(container, exit);
+        }
+        if (Date.now() > deadline) {
+          const tail = await handle.logTail(LOG_LINES_ON_FAILURE).catch(() => '');
+          throw new BerthError(`Jupyter in ${handle.target.image} did not answer within ${this.readyTimeoutMs / 1000} s. Its last log lines:\n${tail || '(no output)'}`);
+        }
+        const status = await this.statusOnce(handle, signal);
+        if (status === 200) {
+          return;
+        }
+        if (status === 403 || status === 401) {
+          throw new BerthError(`Jupyter in ${handle.target.image} refused Berth's token: the image may override the server's authentication config`);
+        }
+        await sleep(attempt < 20 ? 50 : 200, signal);
+      }
+    } finally {
+      sub.dispose();
+    }
+  }
+
+  private async statusOnce(handle: ServerHandle, signal: AbortSignal): Promise<number | undefined> {
+    try {
+      const response = await fetchWithTimeout(`${handle.baseUrl}/api/status`, { headers: { Authorization: `token ${handle.token}` }, signal }, this.requestTimeoutMs);
+      return response.status;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async imageId(image: string, signal?: AbortSignal): Promise<string> {
+    try {
+      const info = await this.docker.getImage(image).inspect();
+      return info.Id;
+    } catch (error) {
+      if (signal?.aborted) {
+        throw new CancelledError();
+      }
+      if (isNotFound(error)) {
+        throw new BerthError(`Image ${image} not found locally: build or pull it`);
+      }
+      throw launchError(error, this.engine.address, `inspect image ${image}`);
+    }
+  }
+
+  private async runProbe(image: string, imageId: string, signal?: AbortSignal): Promise<ImageProbe> {
+    const started = Date.now();
+    let container: Docker.Container | undefined;
+    try {
+      container = await this.docker.createContainer({
+        Image: imageId,
+        Entrypoint: ['/bin/sh', '-c', PROBE_SCRIPT],
+        Cmd: [],
+        Labels: { [Labels.probe]: image },
+        NetworkDisabled: true,
+        HostConfig: { NetworkMode: 'none' },
+        abortSignal: signal,
+      });
+      await container.start({ abortSignal: signal });
+      const result = (await container.wait({ abortSignal: signal })) as { StatusCode: number };
+      const logs = demuxLogBuffer((await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer);
+      this.log.debug(`probed ${image} in ${Date.now() - started} ms`);
+      if (result.StatusCode !== 0) {
+        return failedProbe(image, imageId, `the probe exited with code ${result.StatusCode}: ${logs.stderr.trim().split('\n').pop() ?? ''}`);
+      }
+      return parseProbeOutput(image, imageId, logs.stdout);
+    } catch (error) {
+      if (signal?.aborted) {
+        throw new CancelledError();
+      }
+      // An image without /bin/sh fails at start: that is an answer about the image, not an engine error.
+      if (container && /executable file not found|no such file or directory/i.test(engineMessage(error))) {
+        return failedProbe(image, imageId, 'it has no /bin/sh');
+      }
+      throw launchError(error, this.engine.address, `probe image ${image}`);
+    } finally {
+      await container?.remove({ force: true }).catch(() => undefined);
+    }
+  }
+
+  private runningServer(info: Docker.ContainerInfo): RunningServer {
+    const labels = info.Labels ?? {};
+    const container = this.docker.getContainer(info.Id);
+    const target: KernelTarget = { kind: 'docker', image: labels[Labels.image] ?? info.Image, kernelspec: labels[Labels.kernelspec] ?? 'python3' };
+    return {
+      resourceId: info.Id,
+      target,
+      notebookKey: labels[Labels.notebook] ?? '',
+      owner: { kind: labels[Labels.ownerKind] ?? '', id: labels[Labels.owner] ?? '', pid: Number(labels[Labels.ownerPid] ?? 0) },
+      keepAlive: labels[Labels.keepAlive] === 'true',
+      running: info.State === 'running',
+      startedAtMs: info.Created * 1000,
+      attach: async (token?: string) => {
+        const inspect = await container.inspect().catch((error: unknown) => {
+          throw launchError(error, this.engine.address, `re-attach to kernel container ${short(info.Id)}`);
+        });
+        if (!inspect.State.Running) {
+          throw new BerthError(`The kernel container ${short(info.Id)} is not running any more (${inspect.State.Status})`);
+        }
+        const secret = token ?? (await DockerServerHandle.readToken(container));
+        return DockerServerHandle.fromInspect(this.docker, container, inspect, target, secret, this.log);
+      },
+      remove: async () => {
+        await container.remove({ force: true, v: true }).catch((error: unknown) => {
+          if (!isNotFound(error)) {
+            throw launchError(error, this.engine.address, `remove kernel container ${short(info.Id)}`);
+          }
+        });
+      },
+    };
+  }
+}
+
+async function exitedDuringStart(container: Docker.Container, how: string): Promise<BerthError> {
+  const tail = await logTail(container, LOG_LINES_ON_FAILURE).catch(() => '');
+  return new BerthError(`The kernel container exited during start (${how}). Its last log lines:\n${tail || '(no output)'}`);
+}
+
+function short(id: string): string {
+  return id.slice(0, 12);
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) {
+    throw new CancelledError();
+  }
+}
+
+async function step<T>(p: Promise<T>, signal: AbortSignal, address: string, what: string): Promise<T> {
+  try {
+    return await p;
+  } catch (error) {
+    throw signal.aborted ? new CancelledError() : launchError(error, address, what);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new CancelledError());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

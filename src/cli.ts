@@ -1,0 +1,167 @@
+// `berth run NOTEBOOK --image IMAGE`: executes a notebook in a container from a terminal or CI, through the
+// same core and adapters as the VS Code controller. Exit codes: 0 ok, 1 a cell failed, 2 usage or
+// environment error (one line on stderr), 130/143 interrupted by SIGINT/SIGTERM. The container is removed
+// on every path, signals included.
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { DockerodeEngine } from './adapters/docker/dockerEngine';
+import { DockerServerLauncher } from './adapters/docker/dockerServerLauncher';
+import { JupyterKernelConnector } from './adapters/jupyter/jupyterKernelConnector';
+import { parseCommandLine, USAGE, type RunArgs } from './core/cli/runArgs';
+import { BerthError, isCancellation } from './core/common/errors';
+import type { Logger } from './core/common/logger';
+import type { KernelSession } from './core/kernels/api';
+import { executeNotebook } from './core/kernels/executeNotebook';
+import { launchKernel } from './core/kernels/launchKernel';
+import { parseNotebook, serializeNotebook, type Notebook } from './core/kernels/nbformat';
+
+const EXIT_OK = 0;
+const EXIT_CELL_ERROR = 1;
+const EXIT_USAGE = 2;
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+function stderrLogger(verbose: boolean): Logger {
+  const write = (level: string) => (message: string | Error, ...args: unknown[]) => {
+    const text = message instanceof Error ? (message.stack ?? message.message) : message;
+    process.stderr.write(`berth [${level}] ${[text, ...args.map(String)].join(' ')}\n`);
+  };
+  const quiet = () => {};
+  return { trace: quiet, debug: verbose ? write('debug') : quiet, info: verbose ? write('info') : quiet, warn: write('warn'), error: write('error') };
+}
+
+/** @jupyterlab/services reports connection chatter on console.debug/log, which would land in stdout. */
+function routeLibraryConsole(log: Logger): void {
+  const target = globalThis.console as unknown as Record<string, (...a: unknown[]) => void>;
+  target.debug = (...a: unknown[]) => log.debug(a.map(String).join(' '));
+  target.log = (...a: unknown[]) => log.debug(a.map(String).join(' '));
+}
+
+function fail(message: string): number {
+  process.stderr.write(`berth: ${message.split('\n')[0]}\n`);
+  return EXIT_USAGE;
+}
+
+async function readNotebook(file: string): Promise<Notebook> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new BerthError(code === 'ENOENT' ? `${file} does not exist` : `cannot read ${file} (${code ?? String(error)})`);
+  }
+  return parseNotebook(text, file);
+}
+
+/** Writes next to the target and renames, so an interrupted write never leaves half a notebook. */
+async function writeNotebook(file: string, nb: Notebook): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.berth-${process.pid}.tmp`);
+  await writeFile(temp, serializeNotebook(nb), 'utf8');
+  await rename(temp, file);
+}
+
+async function run(args: RunArgs): Promise<number> {
+  const log = stderrLogger(args.verbose);
+  routeLibraryConsole(log);
+  const progress = (message: string) => {
+    if (process.stderr.isTTY || args.verbose) {
+      process.stderr.write(`berth: ${message}\n`);
+    }
+  };
+  const notebookPath = path.resolve(args.notebook);
+  const nb = await readNotebook(notebookPath);
+  const outPath = path.resolve(args.out ?? args.notebook);
+
+  const abort = new AbortController();
+  let signalled: string | undefined;
+  let session: KernelSession | undefined;
+  const onSignal = (name: string) => {
+    if (signalled) {
+      // A second Ctrl-C: the user wants out now; the container was already asked to go.
+      process.exit(SIGNAL_EXIT[name] ?? EXIT_USAGE);
+    }
+    signalled = name;
+    progress(`${name}: stopping the kernel container`);
+    abort.abort();
+  };
+  const sigint = () => onSignal('SIGINT');
+  const sigterm = () => onSignal('SIGTERM');
+  process.on('SIGINT', sigint);
+  process.on('SIGTERM', sigterm);
+
+  const engine = new DockerodeEngine(undefined);
+  const launcher = new DockerServerLauncher(engine, log);
+  try {
+    await engine.ping(abort.signal);
+    const probe = await launcher.probe(args.image, abort.signal);
+    if (!probe.serverCommand) {
+      throw new BerthError(probe.unusableReason ?? `Image ${args.image} cannot serve Jupyter`);
+    }
+    const kernelspec = args.kernel ?? defaultKernelspec(nb, probe.kernelspecs.map((k) => k.name));
+    session = await launchKernel(
+      { launcher, connector: new JupyterKernelConnector(log) },
+      { kind: 'docker', image: args.image, kernelspec },
+      {
+        notebookPath,
+        notebookKey: `file://${notebookPath}`,
+        workspaceFolder: path.dirname(notebookPath),
+        env: {},
+        extraMounts: [],
+        owner: { kind: 'cli', id: `cli-${process.pid}`, pid: process.pid },
+        keepAlive: false,
+      },
+      abort.signal,
+      (p) => progress(p.message),
+    );
+    const result = await executeNotebook(nb, session, {
+      allowErrors: args.allowErrors,
+      cellTimeoutMs: args.timeoutS !== undefined ? args.timeoutS * 1000 : undefined,
+      signal: abort.signal,
+      onCell: (i, total) => progress(`running cell ${i}/${total}`),
+    });
+    await writeNotebook(outPath, nb);
+    if (result.kind === 'cell-error') {
+      process.stderr.write(`berth: ${result.message} (outputs written to ${outPath})\n`);
+      return EXIT_CELL_ERROR;
+    }
+    progress(`${result.cellsRun} cells run; outputs written to ${outPath}`);
+    return EXIT_OK;
+  } catch (error) {
+    if (signalled || isCancellation(error)) {
+      return SIGNAL_EXIT[signalled ?? 'SIGINT'];
+    }
+    if (error instanceof BerthError) {
+      log.debug(error.stack ?? error.message);
+      return fail(error.message);
+    }
+    log.error(error instanceof Error ? error : String(error));
+    return fail(`unexpected failure: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    if (session) {
+      await session.shutdown().catch((e: unknown) => log.warn(`could not remove the kernel container: ${String(e)}`));
+    }
+    process.off('SIGINT', sigint);
+    process.off('SIGTERM', sigterm);
+  }
+}
+
+/** The notebook's own kernelspec when the image has it, else python3, else the image's first. */
+function defaultKernelspec(nb: Notebook, available: readonly string[]): string {
+  const spec = nb.metadata.kernelspec as { name?: unknown } | undefined;
+  const own = typeof spec?.name === 'string' ? spec.name : undefined;
+  return own && available.includes(own) ? own : available.includes('python3') ? 'python3' : available[0];
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const command = parseCommandLine(argv);
+    if (command.kind === 'help') {
+      process.stdout.write(`${USAGE}\n\nRuns every code cell of NOTEBOOK in a Jupyter kernel inside a container of IMAGE on the local\nDocker Engine and writes the outputs back (or to --out). Exit codes: 0 ok, 1 a cell failed, 2 usage or\nenvironment error.\n`);
+      return EXIT_OK;
+    }
+    return await run(command.args);
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+}
+
+void main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -1,0 +1,137 @@
+// The pure description of a kernel container: labels, ports, mounts, the Jupyter config file. The docker
+// adapter sends it to the engine as is; everything here is unit-tested without an engine.
+import * as path from 'node:path';
+import type { HostMount, KernelTarget, LaunchOptions } from './api';
+
+/** Where the workspace folder appears inside the container. */
+export const CONTAINER_WORKSPACE = '/workspace';
+/** The port Jupyter listens on inside the container; published on a free 127.0.0.1 port. */
+export const JUPYTER_PORT = 8888;
+/** The Jupyter config file Berth writes into the container (with putArchive, before start): CONFIG_DIR/CONFIG_FILE. */
+export const CONFIG_PARENT = '/tmp';
+export const CONFIG_DIR_NAME = 'berth';
+export const CONFIG_DIR = `${CONFIG_PARENT}/${CONFIG_DIR_NAME}`;
+export const CONFIG_FILE = 'jupyter_berth_config.json';
+
+export const Labels = {
+  kernel: 'berth.kernel',
+  notebook: 'berth.notebook',
+  owner: 'berth.owner',
+  ownerKind: 'berth.owner.kind',
+  ownerPid: 'berth.owner.pid',
+  keepAlive: 'berth.keepAlive',
+  image: 'berth.image',
+  kernelspec: 'berth.kernelspec',
+  probe: 'berth.probe',
+} as const;
+
+/** The subset of the Docker Engine's container-create body Berth uses (field names as the API spells them). */
+export interface ContainerCreateSpec {
+  readonly Image: string;
+  readonly Entrypoint: string[];
+  readonly Cmd: string[];
+  readonly Labels: Record<string, string>;
+  readonly Env: string[];
+  /** The notebook's folder: the server starts there, and kernels inherit it as their cwd. */
+  readonly WorkingDir?: string;
+  readonly ExposedPorts: Record<string, Record<string, never>>;
+  readonly HostConfig: {
+    readonly Init: boolean;
+    readonly PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
+    readonly Binds: string[];
+  };
+}
+
+export interface WorkspaceLayout {
+  readonly mounts: readonly HostMount[];
+  /** The kernel's working directory inside the container: the notebook's folder, mapped. */
+  readonly cwd: string;
+}
+
+/**
+ * Mounts the workspace folder at /workspace and puts the kernel's cwd at the notebook's folder inside it, so
+ * relative paths in the notebook work. A notebook outside the workspace folder gets its own folder mounted
+ * there instead; an untitled notebook without a workspace runs in the image's default directory.
+ */
+export function workspaceLayout(options: Pick<LaunchOptions, 'notebookPath' | 'workspaceFolder'>): WorkspaceLayout {
+  const notebookDir = options.notebookPath ? path.dirname(options.notebookPath) : undefined;
+  if (options.workspaceFolder) {
+    const rel = notebookDir ? path.relative(options.workspaceFolder, notebookDir) : '';
+    if (!rel.startsWith('..') && !path.isAbsolute(rel)) {
+      return {
+        mounts: [{ hostPath: options.workspaceFolder, containerPath: CONTAINER_WORKSPACE }],
+        cwd: rel ? path.posix.join(CONTAINER_WORKSPACE, ...rel.split(path.sep)) : CONTAINER_WORKSPACE,
+      };
+    }
+  }
+  if (notebookDir) {
+    return { mounts: [{ hostPath: notebookDir, containerPath: CONTAINER_WORKSPACE }], cwd: CONTAINER_WORKSPACE };
+  }
+  return { mounts: [], cwd: '' };
+}
+
+export function kernelLabels(target: KernelTarget, options: LaunchOptions): Record<string, string> {
+  return {
+    [Labels.kernel]: target.kind,
+    [Labels.notebook]: options.notebookKey,
+    [Labels.owner]: options.owner.id,
+    [Labels.ownerKind]: options.owner.kind,
+    [Labels.ownerPid]: String(options.owner.pid),
+    [Labels.keepAlive]: String(options.keepAlive),
+    [Labels.image]: target.image,
+    [Labels.kernelspec]: target.kernelspec,
+  };
+}
+
+export function bindOf(mount: HostMount): string {
+  return `${mount.hostPath}:${mount.containerPath}${mount.readOnly ? ':ro' : ''}`;
+}
+
+/** The create body for a kernel server. The token is NOT in it: it travels in the config file only. */
+export function kernelContainerSpec(target: KernelTarget, serverCommand: readonly string[], options: LaunchOptions): ContainerCreateSpec {
+  const layout = workspaceLayout(options);
+  const port = `${JUPYTER_PORT}/tcp`;
+  return {
+    Image: target.image,
+    Entrypoint: [...serverCommand],
+    Cmd: [`--config=${CONFIG_DIR}/${CONFIG_FILE}`],
+    Labels: kernelLabels(target, options),
+    Env: Object.entries(options.env).map(([k, v]) => `${k}=${v}`),
+    ...(layout.cwd ? { WorkingDir: layout.cwd } : {}),
+    ExposedPorts: { [port]: {} },
+    HostConfig: {
+      // An init as PID 1 forwards SIGTERM, so stopping takes half a second instead of the full timeout.
+      Init: true,
+      // Loopback only, and HostPort '' lets the engine pick a free port: never 0.0.0.0, never a fixed port.
+      PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+      Binds: [...layout.mounts, ...options.extraMounts].map(bindOf),
+    },
+  };
+}
+
+/**
+ * The Jupyter config (JSON, read by jupyter_server and by the classic notebook server alike). It carries the
+ * token, so it is written into the container's filesystem instead of the command line or the environment,
+ * where `docker inspect` would show it.
+ */
+export function jupyterConfig(token: string, cwd: string): string {
+  const server: Record<string, unknown> = {
+    token,
+    ip: '0.0.0.0',
+    port: JUPYTER_PORT,
+    port_retries: 0,
+    open_browser: false,
+    allow_root: true,
+    ...(cwd ? { root_dir: cwd } : {}),
+  };
+  const { root_dir: rootDir, ...classic } = server;
+  return `${JSON.stringify(
+    {
+      ServerApp: server,
+      IdentityProvider: { token },
+      NotebookApp: { ...classic, ...(rootDir ? { notebook_dir: rootDir } : {}) },
+    },
+    null,
+    1,
+  )}\n`;
+}

@@ -1,0 +1,236 @@
+import * as vscode from 'vscode';
+import { Commands, Notebooks, Views } from '../../constants';
+import { BerthError, errorMessage, isCancellation } from '../../core/common/errors';
+import type { DockerEngine } from '../../core/docker/engine';
+import { formatSize, shortId } from '../../core/images/imageRows';
+import type { ImageProbesModel, KernelSource } from '../../core/images/imageProbes';
+import type { ImagesModel } from '../../core/images/imagesModel';
+import type { KernelConnector, ServerLauncher } from '../../core/kernels/api';
+import { dispositionOf, pidAliveFrom } from '../../core/notebook/kernelOwnership';
+import type { Config } from '../config';
+import { CellRunner } from './cellRunner';
+import { EnvironmentRecords } from './environmentRecords';
+import { controllerId, KernelControllers, selectKernelArgs } from './kernelControllers';
+import { KernelStatusBar } from './kernelStatusBar';
+import { KernelsTreeProvider, rowNotebookUri, type KernelRow } from './kernelsView';
+import { NotebookKernels } from './notebookKernels';
+import { TokenStore, windowOwner } from './ownership';
+
+export interface KernelsDeps {
+  readonly context: vscode.ExtensionContext;
+  readonly log: vscode.LogOutputChannel;
+  readonly config: Config;
+  readonly images: ImagesModel;
+  readonly probes: ImageProbesModel;
+  readonly launcher: ServerLauncher;
+  readonly connector: KernelConnector;
+  /** For the Kernels view's live updates (container events). */
+  readonly engine: DockerEngine;
+}
+
+/** What tests may read from the kernels feature (returned by activate()). */
+export interface KernelsApi {
+  /** Notebook URI → state of its Berth kernel, with its container id. */
+  kernelOf(notebookUri: vscode.Uri): { state: string; resourceId?: string; controllerId: string } | undefined;
+  /** Controller ids currently in the kernel picker. */
+  controllerIds(): string[];
+  readonly onDidChangeKernels: vscode.Event<void>;
+  readonly onDidChangeControllers: vscode.Event<void>;
+}
+
+/** Commands get a tree row, a notebook URI, a notebook toolbar context, or nothing (then: the active notebook). */
+function notebookUriOf(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  if (typeof arg === 'object' && arg !== null) {
+    const a = arg as { kind?: string; notebookEditor?: { notebookUri?: vscode.Uri }; notebookUri?: vscode.Uri };
+    if (a.kind === 'attached' || a.kind === 'detached') return rowNotebookUri(arg as KernelRow);
+    if (a.notebookEditor?.notebookUri instanceof vscode.Uri) return a.notebookEditor.notebookUri;
+    if (a.notebookUri instanceof vscode.Uri) return a.notebookUri;
+  }
+  return vscode.window.activeNotebookEditor?.notebook.uri;
+}
+
+/** Commands report errors once, here, and stay silent on cancellation. */
+function command(log: vscode.LogOutputChannel, id: string, run: (...args: unknown[]) => unknown): vscode.Disposable {
+  return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+    try {
+      return await run(...args);
+    } catch (error) {
+      if (isCancellation(error)) return undefined;
+      log.error(error instanceof Error ? error : String(error));
+      void vscode.window.showErrorMessage(errorMessage(error));
+      return undefined;
+    }
+  });
+}
+
+/** Container kernels: the kernel sources in the picker, running cells, control, the Kernels view, re-attach and cleanup. */
+export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsApi } {
+  const { context, log, config, launcher } = deps;
+  const owner = windowOwner(context.workspaceState);
+  const tokens = new TokenStore(context.secrets);
+  const disposables: vscode.Disposable[] = [];
+
+  const kernels = new NotebookKernels({
+    launcher,
+    connector: deps.connector,
+    config,
+    log,
+    tokens,
+    owner,
+    onDidStartFresh: (uri, source, options, handle) => void records.write(uri, source, options, handle),
+  });
+  const runner = new CellRunner(kernels, log);
+  const controllers = new KernelControllers(deps.probes, {
+    execute: (cells, notebook, controller, source) => runner.execute(cells, notebook, controller, source),
+    interrupt: (notebook) => kernels.interrupt(notebook.uri),
+    selectionChanged: (notebook, source, selected) => onSelection(notebook, source, selected),
+  });
+  const records = new EnvironmentRecords(controllers, deps.images, log);
+
+  function onSelection(notebook: vscode.NotebookDocument, source: KernelSource, selected: boolean): void {
+    const current = kernels.get(notebook.uri);
+    if (selected) {
+      // A reloaded window re-selects the notebook's controller: pick up the container it left running.
+      void kernels.reattachIfRunning(notebook, source);
+    } else if (current && current.controllerId === controllerId(source.reference, source.kernelspec.name)) {
+      // The user switched this notebook to another kernel: this one is no longer needed.
+      void release(notebook.uri);
+    }
+  }
+
+  async function release(uri: vscode.Uri): Promise<void> {
+    if (config.kernelKeepAlive(uri)) {
+      log.info(`${uri.fsPath} closed: its kernel keeps running (berth.kernel.keepAlive)`);
+      kernels.detach(uri);
+      return;
+    }
+    log.info(`${uri.fsPath} closed: shutting its kernel down`);
+    await kernels.shutdown(uri).catch((error: unknown) => log.warn(`Shutting down the kernel of ${uri.fsPath} failed: ${errorMessage(error)}`));
+    // Also a container this window left running before a reload, never attached since.
+    const leftovers = (await launcher.listRunning().catch(() => [])).filter((r) => r.notebookKey === uri.toString() && r.owner.id === owner.id && !r.keepAlive);
+    for (const r of leftovers) {
+      await r.remove().catch((error: unknown) => log.warn(`Removing container ${shortId(r.resourceId)} failed: ${errorMessage(error)}`));
+      await tokens.delete(r.resourceId);
+    }
+  }
+
+  async function cleanUpOrphans(): Promise<void> {
+    const open = new Set(vscode.workspace.notebookDocuments.map((n) => n.uri.toString()));
+    for (const group of vscode.window.tabGroups.all) {
+      for (const tab of group.tabs) {
+        if (tab.input instanceof vscode.TabInputNotebook) open.add(tab.input.uri.toString());
+      }
+    }
+    const me = { ownerId: owner.id, isPidAlive: pidAliveFrom((pid, signal) => process.kill(pid, signal)), isNotebookOpen: (key: string) => open.has(key) };
+    for (const server of await launcher.listRunning()) {
+      const disposition = dispositionOf(server, me);
+      if (disposition === 'orphan') {
+        log.info(`Removing orphaned kernel container ${shortId(server.resourceId)} (${server.target.image}, owner ${server.owner.kind} pid ${server.owner.pid} is gone)`);
+        await server.remove().catch((error: unknown) => log.warn(`Removing container ${shortId(server.resourceId)} failed: ${errorMessage(error)}`));
+        await tokens.delete(server.resourceId);
+      } else if (disposition === 'mine') {
+        preferRunning.set(server.notebookKey, controllerId(server.target.image, server.target.kernelspec));
+      }
+    }
+    applyPreferences();
+  }
+
+  /** Notebook → controller of a container this workspace left running: preselected once the controller exists. */
+  const preferRunning = new Map<string, string>();
+  function applyPreferences(): void {
+    for (const notebook of vscode.workspace.notebookDocuments) {
+      const id = preferRunning.get(notebook.uri.toString());
+      const found = id && controllers.get(id);
+      if (found) {
+        found.controller.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
+        preferRunning.delete(notebook.uri.toString());
+      }
+    }
+  }
+
+  async function selectKernel(): Promise<void> {
+    const editor = vscode.window.activeNotebookEditor;
+    if (!editor || editor.notebook.notebookType !== Notebooks.type) {
+      throw new BerthError('Open a Jupyter notebook (.ipynb) first, then select a container kernel for it.');
+    }
+    const sources = controllers.sources;
+    if (sources.length === 0) {
+      const state = deps.images.state;
+      throw new BerthError(
+        state.kind === 'unreachable'
+          ? `No Docker Engine answers at ${state.address}: start Docker to list container kernels.`
+          : 'No local image can serve Jupyter yet (images are still being checked, or none has jupyter-server / JupyterLab / Notebook). Build or pull one, e.g. with python3-ipykernel and jupyter-server.',
+      );
+    }
+    const picked = await vscode.window.showQuickPick(
+      sources.map((s) => ({
+        label: `Berth: ${s.reference}`,
+        description: s.kernelspec.displayName,
+        detail: `${formatSize(s.image.sizeBytes)} · ${shortId(s.image.id)}`,
+        id: controllerId(s.reference, s.kernelspec.name),
+      })),
+      { title: 'Select Container Kernel', placeHolder: 'Image to run this notebook in', matchOnDescription: true, matchOnDetail: true },
+    );
+    if (!picked) return;
+    await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, ...selectKernelArgs(picked.id) });
+  }
+
+  async function requireKernelFor(arg: unknown): Promise<vscode.Uri> {
+    const uri = notebookUriOf(arg);
+    if (!uri || !kernels.get(uri)) throw new BerthError('This notebook has no running Berth kernel: run a cell on a "Berth: …" kernel first.');
+    return uri;
+  }
+
+  const tree = new KernelsTreeProvider(kernels, launcher, deps.engine, owner.id, log);
+  const view = vscode.window.createTreeView(Views.kernels, { treeDataProvider: tree });
+
+  disposables.push(
+    controllers,
+    runner,
+    kernels,
+    records,
+    new KernelStatusBar(kernels),
+    tree,
+    view,
+    controllers.onDidChange(applyPreferences),
+    vscode.workspace.onDidCloseNotebookDocument((notebook) => {
+      if (notebook.notebookType === Notebooks.type) void release(notebook.uri);
+    }),
+    command(log, Commands.selectKernel, selectKernel),
+    command(log, Commands.restartKernel, async (arg) => kernels.restart(await requireKernelFor(arg))),
+    command(log, Commands.interruptKernel, async (arg) => kernels.interrupt(await requireKernelFor(arg))),
+    command(log, Commands.shutdownKernel, async (arg) => {
+      if (typeof arg === 'object' && arg !== null && (arg as KernelRow).kind === 'detached') {
+        const row = arg as Extract<KernelRow, { kind: 'detached' }>;
+        const why = row.server.keepAlive ? 'is kept alive' : row.ownedByThisWindow ? 'is not attached to an open notebook' : 'belongs to another VS Code window';
+        const ok = await vscode.window.showWarningMessage(`The kernel container ${shortId(row.server.resourceId)} ${why}. Stop and remove it?`, { modal: true }, 'Stop');
+        if (ok !== 'Stop') return;
+        await row.server.remove();
+        await tokens.delete(row.server.resourceId);
+        await tree.refresh();
+        return;
+      }
+      await kernels.shutdown(await requireKernelFor(arg));
+    }),
+    command(log, Commands.showKernelLogs, () => log.show(true)),
+    command(log, Commands.revealKernelNotebook, async (arg) => {
+      const uri = notebookUriOf(arg);
+      if (!uri) return;
+      await vscode.window.showNotebookDocument(await vscode.workspace.openNotebookDocument(uri));
+    }),
+    command(log, Commands.refreshKernels, () => tree.refresh()),
+  );
+  void cleanUpOrphans().catch((error: unknown) => log.warn(`Cleaning up Berth containers failed: ${errorMessage(error)}`));
+
+  const api: KernelsApi = {
+    kernelOf: (uri) => {
+      const k = kernels.get(uri);
+      return k && { state: k.state, resourceId: k.resourceId, controllerId: k.controllerId };
+    },
+    controllerIds: () => controllers.sources.map((s) => controllerId(s.reference, s.kernelspec.name)),
+    onDidChangeKernels: kernels.onDidChange,
+    onDidChangeControllers: controllers.onDidChange,
+  };
+  return Object.assign(vscode.Disposable.from(...disposables.reverse()), { api });
+}

@@ -1,0 +1,155 @@
+// Container kernels as a user meets them in the workbench (Playwright, the packaged .vsix): the kernel picker lists
+// "Berth: berth/python:latest"; a cell sets x = 42; the page reloads (a window reload) and `print(x)` in the same
+// container prints 42; input() is answered in the input box; Run All renders every output kind; closing the
+// notebooks leaves no container. Screenshots go to $BERTH_SHOTS.
+import { strict as assert } from 'assert';
+import Docker from 'dockerode';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Page } from 'playwright-core';
+import { openWorkbench, type Workbench } from './workbench';
+
+const SHOTS = process.env.BERTH_SHOTS ?? '/var/tmp/berth-shots';
+const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+
+/** Polls with a deadline (the workbench and the engine offer the test no events). */
+async function eventually<T>(probe: () => Promise<T | undefined>, what: string, ms = 90000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/** Text shown in the notebook's output webviews (every frame but the workbench itself). */
+async function outputText(page: Page): Promise<string> {
+  const texts = await Promise.all(page.frames().filter((f) => f !== page.mainFrame()).map((f) => f.locator('body').innerText({ timeout: 1000 }).catch(() => '')));
+  return texts.join('\n');
+}
+
+const waitForOutput = (page: Page, pattern: RegExp, what: string) => eventually(async () => ((pattern.test(await outputText(page))) ? true : undefined), what);
+
+async function command(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  // Exactly this command, not the first fuzzy match ("Execute Cell" also matches "Execute Above Cells").
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first().click();
+}
+
+async function openNotebook(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.notebook-editor .cell-editor-container').first().waitFor({ timeout: 60000 });
+}
+
+async function runCell(page: Page, index: number): Promise<void> {
+  await page.locator('.notebook-editor .cell-editor-container').nth(index).click();
+  await command(page, 'Notebook: Execute Cell');
+}
+
+/** The only kernel in the picker is selected for a newly opened notebook; the toolbar shows it. */
+async function berthKernelSelected(page: Page): Promise<void> {
+  await page.locator('.notebook-toolbar-container', { hasText: 'Berth: berth/python:latest' }).first().waitFor({ timeout: 60000 });
+}
+
+const containersOf = (notebook: string) =>
+  docker.listContainers({ all: true, filters: { label: ['berth.kernel'] } }).then((list) => list.filter((c) => (c.Labels['berth.notebook'] ?? '').endsWith(`/notebooks/${notebook}`) && c.Labels['berth.notebook'].includes('kernels-ui')));
+
+describe('Container kernels in the workbench (Playwright)', function () {
+  this.timeout(600000);
+  let wb: Workbench;
+  const shot = async (name: string) => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await wb.page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  };
+
+  before(async function () {
+    this.timeout(180000);
+    wb = await openWorkbench('kernels-ui', { settings: { 'notebook.kernelPicker.type': 'all', 'workbench.editor.enablePreview': false, 'remote.autoForwardPorts': false } });
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && wb) await shot(`kernels-failed-${this.currentTest.title.slice(0, 30).replace(/\W+/g, '-')}`);
+  });
+  after(async () => {
+    // Whatever happened, leave no container of this run behind.
+    const ours = await docker.listContainers({ all: true, filters: { label: ['berth.kernel'] } });
+    await wb?.close();
+    for (const c of ours.filter((c) => (c.Labels['berth.notebook'] ?? '').includes(wb?.workspace ?? '\0'))) {
+      await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    }
+  });
+
+  it('lists "Berth: berth/python:latest" in the kernel picker', async () => {
+    const { page } = wb;
+    await openNotebook(page, 'reload.ipynb');
+    await command(page, 'Notebook: Select Notebook Kernel');
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Berth: berth/python:latest' }).first();
+    await row.waitFor({ timeout: 90000 });
+    await shot('kernels-picker');
+    await row.click();
+    await page.locator('.notebook-editor .kernel-label, .notebook-toolbar-container', { hasText: 'Berth: berth/python:latest' }).first().waitFor({ timeout: 30000 });
+  });
+
+  it('keeps the kernel through a window reload: x set before is still 42 after', async () => {
+    const { page } = wb;
+    await runCell(page, 0);
+    await waitForOutput(page, /x set/, 'the output of x = 42');
+    const [before] = await eventually(async () => ((await containersOf('reload.ipynb')).length === 1 ? containersOf('reload.ipynb') : undefined), 'one kernel container');
+    await shot('kernels-before-reload');
+
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
+    await page.locator('.notebook-editor .cell-editor-container').nth(1).waitFor({ timeout: 90000 });
+    await runCell(page, 1);
+    await waitForOutput(page, /^42$/m, 'print(x) after the reload');
+    await shot('kernels-after-reload');
+    const after = await containersOf('reload.ipynb');
+    assert.deepEqual(after.map((c) => c.Id), [before.Id], 'the reloaded window must re-attach to the same container');
+  });
+
+  it('answers input() through the input box', async () => {
+    const { page } = wb;
+    await openNotebook(page, 'input.ipynb');
+    await berthKernelSelected(page);
+    await runCell(page, 0);
+    const box = page.locator('.quick-input-widget', { hasText: 'The kernel asks for input' });
+    await box.waitFor({ timeout: 90000 });
+    await page.locator('.quick-input-widget input').fill('Berth');
+    await shot('kernels-input');
+    await page.keyboard.press('Enter');
+    await waitForOutput(page, /hello Berth/, 'the answer printed by the kernel');
+  });
+
+  it('renders every output kind after Run All', async () => {
+    const { page } = wb;
+    await openNotebook(page, 'outputs.ipynb');
+    await berthKernelSelected(page);
+    await command(page, 'Notebook: Run All');
+    await waitForOutput(page, /ZeroDivisionError/, 'the error of the last cell');
+    const text = await outputText(page);
+    for (const expected of ['hello stdout', 'hello stderr', 'bold html', 'bold markdown', 'after clear', "'version 2'", 'updated']) {
+      assert.ok(text.includes(expected), `outputs lack "${expected}"`);
+    }
+    assert.equal(text.includes('before clear'), false);
+    assert.equal(text.includes("'version 1'"), false);
+    await shot('kernels-outputs-top');
+    await page.locator('.notebook-editor .cell-editor-container').nth(7).scrollIntoViewIfNeeded();
+    await shot('kernels-outputs-bottom');
+  });
+
+  it('closing the notebooks leaves no container', async () => {
+    const { page } = wb;
+    await command(page, 'File: Save All');
+    await command(page, 'View: Close All Editors');
+    await eventually(async () => ((await docker.listContainers({ all: true, filters: { label: ['berth.kernel'] } })).some((c) => (c.Labels['berth.notebook'] ?? '').includes(wb.workspace)) ? undefined : true), 'every kernel container of this workspace to be removed');
+  });
+});

@@ -1,0 +1,126 @@
+import { strict as assert } from 'assert';
+import type { KernelTarget, LaunchOptions } from '../../../src/core/kernels/api';
+import { jupyterConfig, kernelContainerSpec, kernelLabels, workspaceLayout } from '../../../src/core/kernels/containerSpec';
+
+const target: KernelTarget = { kind: 'docker', image: 'berth/python:latest', kernelspec: 'python3' };
+const options = (over: Partial<LaunchOptions> = {}): LaunchOptions => ({
+  notebookKey: 'file:///ws/sub/n.ipynb',
+  notebookPath: '/ws/sub/n.ipynb',
+  workspaceFolder: '/ws',
+  env: {},
+  extraMounts: [],
+  owner: { kind: 'vscode', id: 'window-1', pid: 4242 },
+  keepAlive: false,
+  ...over,
+});
+const TOKEN = 'f'.repeat(64);
+
+describe('kernel container spec', () => {
+  describe('workspaceLayout', () => {
+    it('mounts the workspace folder at /workspace and runs in the notebook folder', () => {
+      assert.deepEqual(workspaceLayout(options()), { mounts: [{ hostPath: '/ws', containerPath: '/workspace' }], cwd: '/workspace/sub' });
+    });
+    it('runs in /workspace for a notebook at the workspace root', () => {
+      assert.equal(workspaceLayout(options({ notebookPath: '/ws/n.ipynb' })).cwd, '/workspace');
+    });
+    it('maps nested folders', () => {
+      assert.equal(workspaceLayout(options({ notebookPath: '/ws/a/b/c/n.ipynb' })).cwd, '/workspace/a/b/c');
+    });
+    it('mounts the notebook folder itself when the notebook lies outside the workspace', () => {
+      assert.deepEqual(workspaceLayout(options({ notebookPath: '/elsewhere/n.ipynb' })), { mounts: [{ hostPath: '/elsewhere', containerPath: '/workspace' }], cwd: '/workspace' });
+    });
+    it('does not treat a sibling folder with a common prefix as inside the workspace', () => {
+      assert.deepEqual(workspaceLayout(options({ notebookPath: '/ws2/n.ipynb' })).mounts, [{ hostPath: '/ws2', containerPath: '/workspace' }]);
+    });
+    it('mounts the workspace for an untitled notebook and runs at its root', () => {
+      assert.deepEqual(workspaceLayout(options({ notebookPath: undefined })), { mounts: [{ hostPath: '/ws', containerPath: '/workspace' }], cwd: '/workspace' });
+    });
+    it('mounts nothing for an untitled notebook without a workspace', () => {
+      assert.deepEqual(workspaceLayout(options({ notebookPath: undefined, workspaceFolder: undefined })), { mounts: [], cwd: '' });
+    });
+    it('mounts the notebook folder when there is no workspace', () => {
+      assert.deepEqual(workspaceLayout(options({ workspaceFolder: undefined })), { mounts: [{ hostPath: '/ws/sub', containerPath: '/workspace' }], cwd: '/workspace' });
+    });
+  });
+
+  describe('kernelLabels', () => {
+    it('labels the kernel, notebook, owner, keepAlive, image and kernelspec', () => {
+      assert.deepEqual(kernelLabels(target, options({ keepAlive: true })), {
+        'berth.kernel': 'docker',
+        'berth.notebook': 'file:///ws/sub/n.ipynb',
+        'berth.owner': 'window-1',
+        'berth.owner.kind': 'vscode',
+        'berth.owner.pid': '4242',
+        'berth.keepAlive': 'true',
+        'berth.image': 'berth/python:latest',
+        'berth.kernelspec': 'python3',
+      });
+    });
+  });
+
+  describe('kernelContainerSpec', () => {
+    const spec = kernelContainerSpec(target, ['jupyter-server'], options());
+    it('runs the probed server command with only the config file as argument', () => {
+      assert.deepEqual(spec.Entrypoint, ['jupyter-server']);
+      assert.deepEqual(spec.Cmd, ['--config=/tmp/berth/jupyter_berth_config.json']);
+    });
+    it('publishes 8888 on 127.0.0.1 only, with the port left to the engine', () => {
+      assert.deepEqual(spec.HostConfig.PortBindings, { '8888/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] });
+      assert.deepEqual(spec.ExposedPorts, { '8888/tcp': {} });
+    });
+    it('uses an init process', () => {
+      assert.equal(spec.HostConfig.Init, true);
+    });
+    it('bind-mounts the workspace and starts in the notebook folder', () => {
+      assert.deepEqual(spec.HostConfig.Binds, ['/ws:/workspace']);
+      assert.equal(spec.WorkingDir, '/workspace/sub');
+    });
+    it('leaves the image working directory alone when there is nothing mounted', () => {
+      assert.ok(!('WorkingDir' in kernelContainerSpec(target, ['jupyter-server'], options({ notebookPath: undefined, workspaceFolder: undefined }))));
+    });
+    it('adds extra mounts, read-only where asked', () => {
+      const s = kernelContainerSpec(target, ['jupyter-lab'], options({ extraMounts: [{ hostPath: '/data', containerPath: '/data', readOnly: true }, { hostPath: '/scratch', containerPath: '/s' }] }));
+      assert.deepEqual(s.HostConfig.Binds, ['/ws:/workspace', '/data:/data:ro', '/scratch:/s']);
+    });
+    it('passes env vars as KEY=value', () => {
+      const s = kernelContainerSpec(target, ['jupyter-server'], options({ env: { A: '1', PATH_EXTRA: 'x=y' } }));
+      assert.deepEqual(s.Env, ['A=1', 'PATH_EXTRA=x=y']);
+    });
+    it('uses the image the user picked', () => {
+      assert.equal(spec.Image, 'berth/python:latest');
+    });
+    it('never carries a token anywhere in the create body', () => {
+      const s = kernelContainerSpec(target, ['jupyter-server'], options({ env: { A: '1' } }));
+      assert.ok(!/token/i.test(JSON.stringify(s)), JSON.stringify(s));
+    });
+  });
+
+  describe('jupyterConfig', () => {
+    const config = JSON.parse(jupyterConfig(TOKEN, '/workspace/sub'));
+    it('sets the token for jupyter_server 1.x, 2.x and the classic notebook server', () => {
+      assert.equal(config.ServerApp.token, TOKEN);
+      assert.equal(config.IdentityProvider.token, TOKEN);
+      assert.equal(config.NotebookApp.token, TOKEN);
+    });
+    it('listens on all container interfaces on 8888 without trying other ports', () => {
+      assert.equal(config.ServerApp.ip, '0.0.0.0');
+      assert.equal(config.ServerApp.port, 8888);
+      assert.equal(config.ServerApp.port_retries, 0);
+    });
+    it('never opens a browser and allows root (many images run as root)', () => {
+      assert.equal(config.ServerApp.open_browser, false);
+      assert.equal(config.ServerApp.allow_root, true);
+      assert.equal(config.NotebookApp.allow_root, true);
+    });
+    it('roots the server at the notebook folder for both server kinds', () => {
+      assert.equal(config.ServerApp.root_dir, '/workspace/sub');
+      assert.equal(config.NotebookApp.notebook_dir, '/workspace/sub');
+      assert.ok(!('root_dir' in config.NotebookApp));
+    });
+    it('leaves the root alone when there is no folder', () => {
+      const c = JSON.parse(jupyterConfig(TOKEN, ''));
+      assert.ok(!('root_dir' in c.ServerApp));
+      assert.ok(!('notebook_dir' in c.NotebookApp));
+    });
+  });
+});
