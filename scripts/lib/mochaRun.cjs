@@ -8,6 +8,8 @@ const Mocha = require('mocha');
 
 function findTests(dir) {
   if (!fs.existsSync(dir)) return [];
+  // A single compiled test file, for quick loops on one test.
+  if (fs.statSync(dir).isFile()) return [dir];
   return fs
     .readdirSync(dir, { recursive: true })
     .filter((f) => /\.test\.(c?js)$/.test(f))

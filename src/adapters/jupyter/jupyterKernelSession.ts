@@ -73,7 +73,19 @@ export class JupyterKernelSession implements KernelSession {
     }
     const future = this.kernel.requestExecute({ code, allow_stdin: handlers.onInputRequest !== undefined, stop_on_error: options.stopOnError ?? true, store_history: true, silent: false });
     const requestId = future.msg.header.msg_id;
+    // ipykernel ignores SIGINT while idle and installs its handler only when it takes up a request, so an
+    // interrupt that overtakes the execute request (a loaded machine, an abort right after sending) is lost and
+    // the cell runs on. The interrupt waits for the kernel's first IOPub answer besides status (execute_input).
+    let started = false;
+    let interruptWanted = false;
+    const interrupt = () => void this.interrupt().catch((e: unknown) => this.log.warn(`interrupt failed: ${errorMessage(e)}`));
     this.iopubRoutes.set(requestId, (msg) => {
+      if (!started && msg.header.msg_type !== 'status') {
+        started = true;
+        if (interruptWanted) {
+          interrupt();
+        }
+      }
       const action = toOutputAction({ msgType: msg.header.msg_type, content: msg.content as Record<string, unknown> });
       if (action.type !== 'none') {
         handlers.onAction(action);
@@ -95,7 +107,12 @@ export class JupyterKernelSession implements KernelSession {
         fail: (error) => finish(() => reject(error)),
         abort: () => finish(() => resolve({ status: 'aborted' })),
       };
-      const onAbort = () => void this.interrupt().catch((e: unknown) => this.log.warn(`interrupt failed: ${errorMessage(e)}`));
+      const onAbort = () => {
+        interruptWanted = true;
+        if (started) {
+          interrupt();
+        }
+      };
       const finish = (settle: () => void) => {
         this.pending.delete(entry);
         this.iopubRoutes.delete(requestId);

@@ -77,7 +77,15 @@ async function runCell(
   onAction: Parameters<KernelSession['execute']>[1]['onAction'],
 ): Promise<{ status: string; executionCount?: number; timedOut: boolean }> {
   const cellAbort = new AbortController();
-  const onOuterAbort = () => cellAbort.abort();
+  // Cancelling the run does not wait for the kernel to honour the interrupt: a cell that catches
+  // KeyboardInterrupt or blocks in native code would hold the caller (a Ctrl-C'd CLI) until it ends. The
+  // caller shuts the kernel down anyway.
+  let cancel!: (error: Error) => void;
+  const cancelled = new Promise<never>((_, reject) => (cancel = reject));
+  const onOuterAbort = () => {
+    cellAbort.abort();
+    cancel(new CancelledError());
+  };
   options.signal.addEventListener('abort', onOuterAbort, { once: true });
   let timedOut = false;
   const timer = options.cellTimeoutMs
@@ -87,7 +95,10 @@ async function runCell(
       }, options.cellTimeoutMs)
     : undefined;
   try {
-    const result = await session.execute(code, { onAction }, cellAbort.signal, { stopOnError: !options.allowErrors });
+    const execution = session.execute(code, { onAction }, cellAbort.signal, { stopOnError: !options.allowErrors });
+    // After a cancel the kernel's late answer (or failure) is of no interest.
+    execution.catch(() => undefined);
+    const result = await Promise.race([execution, cancelled]);
     if (options.signal.aborted) {
       throw new CancelledError();
     }

@@ -16,6 +16,13 @@ const UPDATE_DELAY_MS = 150;
  * sent back (the two would chase each other); an echo that has not come within this time never will.
  */
 const SCROLL_ECHO_MS = 1000;
+/**
+ * VS Code learns that a webview took focus by polling (every 250 ms, later on a loaded machine) and then makes
+ * the webview's editor group active. A double-click focuses the preview, so a reveal must wait for that report,
+ * or the late report makes the preview active again and the cursor the user asked for is not where they look.
+ * A report that has not come within this time never will (the panel closed, or the click came without focus).
+ */
+const FOCUS_REPORT_MS = 2000;
 
 export function isDocDocument(document: vscode.TextDocument): boolean {
   return document.languageId === Languages.markdown || document.languageId === Languages.rmarkdown || isMarkdownPath(document.uri.path);
@@ -258,6 +265,7 @@ export class DocsPreviewPanel implements vscode.Disposable {
     const document = this.document ?? (this.documentUri && (await vscode.workspace.openTextDocument(this.documentUri)));
     if (!document) return;
     const target = Math.min(line, document.lineCount - 1);
+    await this.previewFocusReported();
     const visible = vscode.window.visibleTextEditors.find((e) => e.document === document);
     const editor = await vscode.window.showTextDocument(document, {
       viewColumn: visible?.viewColumn ?? this.otherColumn(),
@@ -269,6 +277,21 @@ export class DocsPreviewPanel implements vscode.Disposable {
       this.echoExpectedUntil = Date.now() + SCROLL_ECHO_MS;
       editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     }
+  }
+
+  /** Resolves once the preview is the active editor (see FOCUS_REPORT_MS), at once when it is already. */
+  private previewFocusReported(): Promise<void> {
+    const panel = this.panel;
+    if (!panel || panel.active) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        subscription.dispose();
+        resolve();
+      };
+      const timer = setTimeout(done, FOCUS_REPORT_MS);
+      const subscription = panel.onDidChangeViewState((e) => e.webviewPanel.active && done());
+    });
   }
 
   /** The editor column that is not the preview's, for files opened from the preview. */

@@ -182,6 +182,18 @@ describe('berth run (the CLI, real Docker and Jupyter)', function () {
     });
   }
 
+  it('SIGINT while a cell ignores KeyboardInterrupt still removes the container and exits 130', async () => {
+    // The interrupt is refused here, as it is lost when it overtakes the execute request: the CLI must not wait on it.
+    const stubborn = 'import time\nwhile True:\n    try:\n        print("sleeping", flush=True)\n        time.sleep(120)\n    except KeyboardInterrupt:\n        pass';
+    writeFileSync(join(dir, 'stubborn.ipynb'), notebook(stubborn));
+    const cli = startCli(['run', join(dir, 'stubborn.ipynb'), '--image', KERNEL_IMAGE, '--verbose']);
+    await waitFor(() => (/running cell 1\/1/.test(cli.stderr()) ? true : undefined), 60_000, () => `never ran the cell: ${cli.stderr()}`);
+    cli.child.kill('SIGINT');
+    const r = await withDeadline(cli.done, 30_000, 'the CLI did not exit after SIGINT');
+    assert.equal(r.code, 130, r.stderr);
+    assert.deepEqual(await cliContainers(dir), []);
+  });
+
   it('SIGINT while Jupyter starts removes the container being started', async () => {
     writeFileSync(join(dir, 'n.ipynb'), notebook('1'));
     const cli = startCli(['run', join(dir, 'n.ipynb'), '--image', KERNEL_IMAGE, '--verbose']);

@@ -179,6 +179,16 @@ describe('JupyterKernelSession (real kernel in a container)', function () {
     assert.equal((await withDeadline(running, 15_000, 'abort did not interrupt')).status, 'error');
   });
 
+  it('aborting the execute signal before the kernel has started the cell still interrupts it', async () => {
+    // The kernel ignores SIGINT while idle: an interrupt that overtakes the execute request must not be lost.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const abort = new AbortController();
+      const running = session.execute('import time\ntime.sleep(60)', { onAction: () => undefined }, abort.signal);
+      abort.abort();
+      assert.equal((await withDeadline(running, 15_000, 'an early abort was lost: the cell ran on')).status, 'error');
+    }
+  });
+
   it('queues cells and aborts the queued ones after an error, as Jupyter does', async () => {
     // The first cell runs a moment before failing, so the second is surely queued in the kernel by then.
     const first = run('import time\ntime.sleep(0.5)\n1/0', {}, session, true);

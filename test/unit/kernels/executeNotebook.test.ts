@@ -107,6 +107,21 @@ describe('executeNotebook (the CLI run loop)', () => {
     assert.deepEqual(nb.cells[0].outputs, [{ output_type: 'stream', name: 'stdout', text: 'a\n' }]);
   });
 
+  it('a cancel ends the run at once even when the kernel never honours the interrupt', async () => {
+    const abort = new AbortController();
+    const nb = notebook(['code', 'a']);
+    let interrupted = false;
+    const s = session((_code, emit, sig) => {
+      emit({ type: 'append', output: { kind: 'stream', name: 'stdout', text: 'started\n' } });
+      sig?.addEventListener('abort', () => (interrupted = true));
+      queueMicrotask(() => abort.abort());
+      return new Promise<ExecuteResult>(() => undefined);
+    });
+    await assert.rejects(executeNotebook(nb, s, { allowErrors: false, signal: abort.signal }), CancelledError);
+    assert.ok(interrupted, 'the kernel was asked to interrupt');
+    assert.deepEqual(nb.cells[0].outputs, [{ output_type: 'stream', name: 'stdout', text: 'started\n' }]);
+  });
+
   it('passes a dead kernel on as the BerthError it is', async () => {
     const nb = notebook(['code', 'a']);
     const s = session(async () => Promise.reject(new BerthError('The kernel died')));
