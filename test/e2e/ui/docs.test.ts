@@ -65,6 +65,25 @@ async function editorTopLine(page: Page): Promise<number> {
   return Math.min(...numbers.map(Number).filter((n) => n > 0));
 }
 
+/** The text of the (first) editor's rendered lines by line number (index 0 is line 1; lines not rendered are empty). */
+function editorLines(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const editor = document.querySelector('.editor-instance')!;
+    // Monaco positions each view line and its line number at the same `top`, in no particular DOM order.
+    const numberAt = new Map<string, number>();
+    for (const n of Array.from(editor.querySelectorAll('.margin-view-overlays .line-numbers'))) {
+      numberAt.set((n.parentElement as HTMLElement).style.top, Number(n.textContent));
+    }
+    const lines: string[] = [];
+    for (const line of Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line'))) {
+      const n = numberAt.get(line.style.top);
+      // Monaco renders spaces as no-break spaces.
+      if (n) lines[n - 1] = (line.textContent ?? '').replace(/\u00a0/g, ' ');
+    }
+    return Array.from(lines, (l) => l ?? '');
+  });
+}
+
 async function openPreviewFromTitle(page: Page): Promise<void> {
   await page.locator('.editor-actions [aria-label="Open Docs Preview to the Side"]').first().click();
 }
@@ -159,6 +178,14 @@ describe('Docs preview in the workbench (Playwright)', function () {
     // Scroll sync, editor → preview: the editor jumped to the end, so the preview leaves the top.
     await until(() => frame.evaluate(() => (window.scrollY > 200 ? true : undefined)), 'the preview to follow the editor');
     await page.keyboard.type('\n\n## Typed live\n\nSome *new* text.\n');
+    // The lines this test asserts on in the preview, as the editor holds them (a swallowed key shows up here).
+    let held = '';
+    await until(async () => {
+      held = JSON.stringify((await editorLines(page)).slice(51, 57));
+      return held === JSON.stringify(['', '', '## Typed live', '', 'Some *new* text.', '']) || undefined;
+    }, 'the editor to hold the typed text', 15000).catch((e) => {
+      throw new Error(`${(e as Error).message}; lines 52-57 are ${held}`);
+    });
     // The last keystrokes' update: the paragraph after the new heading with its emphasis.
     await until(() => frame.evaluate(() => (document.querySelector('#typed-live + p em')?.textContent === 'new' ? true : undefined)), 'the typed paragraph', 15000);
     const rebuilt = await frame.evaluate(() =>
