@@ -9,7 +9,7 @@ import type { AddressInfo } from 'net';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
 import { XSS_CORPUS } from '../../unit/docs/xssCorpus';
-import { openWorkbench, type Workbench } from './workbench';
+import { eventually, openWorkbench, type Workbench } from './workbench';
 
 const SHOTS = path.join(process.env.BERTH_SHOTS ?? '/var/tmp/berth-shots', 'docs');
 
@@ -19,15 +19,7 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 /** Polls until `probe` returns a value; webviews are nested iframes that come and go with each page. */
-async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 30000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(probe: () => Promise<T | undefined>, what: string, ms = 30000): Promise<T> => eventually(probe, what, ms, 100);
 
 /** The preview's content frame (the inner iframe of the webview) once it shows a document matching `test`. */
 function previewFrame(page: Page, test: (doc: string) => boolean, what: string): Promise<Frame> {

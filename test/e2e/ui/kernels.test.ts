@@ -7,21 +7,13 @@ import Docker from 'dockerode';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
-import { openWorkbench, type Workbench } from './workbench';
+import { eventually as pollUntil, openWorkbench, type Workbench } from './workbench';
 
 const SHOTS = process.env.BERTH_SHOTS ?? '/var/tmp/berth-shots';
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 
 /** Polls with a deadline (the workbench and the engine offer the test no events). */
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, ms = 90000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const eventually = <T>(probe: () => Promise<T | undefined>, what: string, ms = 90000): Promise<T> => pollUntil(probe, what, ms, 300);
 
 /** Text shown in the notebook's output webviews (every frame but the workbench itself). */
 async function outputText(page: Page): Promise<string> {

@@ -65,3 +65,18 @@ export async function openWorkbench(name: string, options: { settings?: Record<s
     },
   };
 }
+
+/**
+ * Polls `probe` until it returns a value, failing with `what` after `ms`. The workbench and its nested webview
+ * frames offer a Playwright test no events, so UI tests wait on conditions this way; a probe that throws (a frame
+ * that is being replaced) counts as not yet.
+ */
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, ms = 30000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
