@@ -70,7 +70,9 @@ export class DockerServerLauncher implements ServerLauncher {
     const spec = kernelContainerSpec(target, probe.serverCommand, options);
     let container: Docker.Container;
     try {
-      container = await this.docker.createContainer({ ...spec, abortSignal: signal });
+      // Not abortable on purpose: an abort mid-request can leave a container the engine created but never named
+      // to us. Creating takes milliseconds; the next step honours the signal and removes the container.
+      container = await this.docker.createContainer(spec);
     } catch (error) {
       throw signal.aborted ? new CancelledError() : launchError(error, this.engine.address, 'create the kernel container');
     }
@@ -179,8 +181,8 @@ export class DockerServerLauncher implements ServerLauncher {
         Labels: { [Labels.probe]: image },
         NetworkDisabled: true,
         HostConfig: { NetworkMode: 'none' },
-        abortSignal: signal,
       });
+      // Created without the signal (see start()); from here on an abort ends in `finally`, which removes it.
       await container.start({ abortSignal: signal });
       const result = (await container.wait({ abortSignal: signal })) as { StatusCode: number };
       const logs = demuxLogBuffer((await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer);
