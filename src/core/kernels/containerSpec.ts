@@ -117,6 +117,8 @@ export function kernelContainerSpec(target: KernelTarget, serverCommand: readonl
 export function jupyterConfig(token: string, cwd: string): string {
   const server: Record<string, unknown> = {
     token,
+    // Inside the container's own network namespace: Docker's port forward arrives on the container's interface,
+    // so Jupyter must listen there. The host side is published on 127.0.0.1 only (kernelContainerSpec).
     ip: '0.0.0.0',
     port: JUPYTER_PORT,
     port_retries: 0,
