@@ -9,6 +9,7 @@ export const Commands = {
   showKernelLogs: 'berth.kernel.showLogs',
   revealKernelNotebook: 'berth.kernel.revealNotebook',
   refreshKernels: 'berth.kernels.refresh',
+  showFullOutput: 'berth.output.showFull',
   buildImage: 'berth.build.image',
   cancelBuild: 'berth.build.cancel',
   /** Internal (hidden from the palette): shows and selects a tagged image in the Images view. */
@@ -66,6 +67,7 @@ export const Settings = {
   kernelKeepAlive: 'kernel.keepAlive',
   kernelEnv: 'kernel.env',
   kernelMounts: 'kernel.mounts',
+  outputMaxBytes: 'output.maxBytes',
   buildArgs: 'build.args',
   buildTarget: 'build.target',
   buildContext: 'build.context',

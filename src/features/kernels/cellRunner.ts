@@ -1,46 +1,25 @@
 import * as vscode from 'vscode';
 import { errorMessage, isCancellation } from '../../core/common/errors';
 import type { KernelSource } from '../../core/images/imageProbes';
-import type { CellOutput, OutputAction } from '../../core/kernels/api';
+import type { OutputAction } from '../../core/kernels/api';
 import { KernelDiedError, ServerGoneError } from '../../core/kernels/errors';
-import { NotebookOutputs } from '../../core/kernels/notebookOutputs';
-import { toNotebookOutput } from '../../core/notebook/outputItems';
+import { formatBytes, NotebookOutputs } from '../../core/kernels/notebookOutputs';
+import type { FullOutputs } from './fullOutputs';
 import type { NotebookKernels } from './notebookKernels';
+import { CellOutputPublisher, IdleCellUpdates } from './outputPublisher';
 
-export function toVscodeOutput(output: CellOutput): vscode.NotebookCellOutput {
-  const { items, metadata } = toNotebookOutput(output);
-  return new vscode.NotebookCellOutput(
-    items.map((i) => new vscode.NotebookCellOutputItem(i.data, i.mime)),
-    metadata as unknown as Record<string, unknown>,
-  );
-}
+/** What the cell shows where its output was cut. */
+const describeCut = (cutBytes: number, limitBytes: number) =>
+  `Output cut at ${formatBytes(limitBytes)} (berth.output.maxBytes): ${formatBytes(cutBytes)} more (${cutBytes.toLocaleString('en-US')} bytes) not shown. ` +
+  `"Show full output" in this cell's status bar opens the whole text.`;
 
-/**
- * Writes a cell's outputs to VS Code. Writes are serialised and coalesced: while one is in flight, further
- * changes collapse into a single write of the latest outputs (a chatty loop costs one write per round trip).
- */
-class OutputWriter {
-  private chain: Promise<void> = Promise.resolve();
-  private queued = false;
-
-  constructor(
-    private readonly write: (outputs: vscode.NotebookCellOutput[]) => Thenable<void>,
-    private readonly current: () => readonly CellOutput[],
-    private readonly log: vscode.LogOutputChannel,
-  ) {}
-
-  schedule(): void {
-    if (this.queued) return;
-    this.queued = true;
-    this.chain = this.chain.then(async () => {
-      this.queued = false;
-      await this.write(this.current().map(toVscodeOutput));
-    }).catch((error: unknown) => this.log.warn(`Writing cell outputs failed: ${errorMessage(error)}`));
-  }
-
-  flush(): Promise<void> {
-    return this.chain;
-  }
+interface Running {
+  readonly execution: vscode.NotebookCellExecution;
+  readonly publisher: CellOutputPublisher;
+  /** The cell's whole stream text, for "Show full output" when the shown output is cut. */
+  readonly recorder: ReturnType<FullOutputs['begin']>;
+  /** clear_output(wait=True) seen: the recorded text starts again with the next output, as the outputs do. */
+  clearPending: boolean;
 }
 
 /**
@@ -50,15 +29,21 @@ class OutputWriter {
  * Jupyter.
  */
 export class CellRunner implements vscode.Disposable {
-  private readonly outputs = new NotebookOutputs();
+  private readonly outputs = new NotebookOutputs({ trackChanges: true, limits: { maxStreamBytes: 0, describeCut } });
   private readonly queues = new Map<string, Promise<void>>();
-  /** The executing cell's writer per cell key, so a display update from another cell reuses its execution. */
-  private readonly writers = new Map<string, OutputWriter>();
+  /** The executing cell's publisher per cell key, so a display update from another cell reuses its execution. */
+  private readonly running = new Map<string, Running>();
+  private readonly idle: IdleCellUpdates;
 
   constructor(
     private readonly kernels: NotebookKernels,
+    private readonly fullOutputs: FullOutputs,
+    /** berth.output.maxBytes for a notebook, read when each cell starts. */
+    private readonly maxBytes: (notebook: vscode.NotebookDocument) => number,
     private readonly log: vscode.LogOutputChannel,
-  ) {}
+  ) {
+    this.idle = new IdleCellUpdates(this.outputs, log);
+  }
 
   execute(cells: readonly vscode.NotebookCell[], notebook: vscode.NotebookDocument, controller: vscode.NotebookController, source: KernelSource): void {
     const executions: vscode.NotebookCellExecution[] = [];
@@ -92,7 +77,7 @@ export class CellRunner implements vscode.Disposable {
     const key = cell.document.uri.toString();
     execution.start(Date.now());
     await execution.clearOutput();
-    this.outputs.reset(key);
+    this.outputs.reset(key, this.maxBytes(notebook));
     const code = cell.document.getText();
     if (code.trim() === '') {
       execution.end(true, Date.now());
@@ -109,64 +94,62 @@ export class CellRunner implements vscode.Disposable {
       }
       return false;
     }
-    const writer = new OutputWriter((o) => execution.replaceOutput(o), () => this.outputs.outputs(key), this.log);
-    this.writers.set(key, writer);
+    const run: Running = { execution, publisher: new CellOutputPublisher(execution, key, this.outputs, this.log), recorder: this.fullOutputs.begin(key), clearPending: false };
+    this.running.set(key, run);
     try {
       const result = await session.execute(code, {
-        onAction: (action) => this.apply(execution, key, action, notebook, controller),
+        onAction: (action) => this.apply(run, key, action, notebook, controller),
         onInputRequest: (prompt, password) => askForInput(prompt, password),
       });
       if (result.executionCount !== undefined) execution.executionOrder = result.executionCount;
-      await writer.flush();
+      await run.publisher.finish();
       execution.end(result.status === 'ok', Date.now());
       return result.status === 'ok';
     } catch (error) {
       // The kernel died or its container went away mid-cell: say so where the user looks, then once more with a Restart.
       const name = error instanceof KernelDiedError ? 'KernelDied' : error instanceof ServerGoneError ? 'ContainerGone' : 'BerthError';
       this.outputs.apply(key, { type: 'append', output: { kind: 'error', ename: name, evalue: errorMessage(error), traceback: [] } });
-      writer.schedule();
-      await writer.flush();
+      run.publisher.schedule();
+      await run.publisher.finish();
       execution.end(false, Date.now());
       if (error instanceof KernelDiedError) this.kernels.announceDeath(notebook.uri, 'The kernel died');
       else if (error instanceof ServerGoneError) this.kernels.announceDeath(notebook.uri, "The kernel's container is gone");
       else this.log.error(error instanceof Error ? error : String(error));
       return false;
     } finally {
-      this.writers.delete(key);
+      run.publisher.dispose();
+      void run.recorder.end();
+      this.running.delete(key);
     }
   }
 
-  private apply(execution: vscode.NotebookCellExecution, key: string, action: OutputAction, notebook: vscode.NotebookDocument, controller: vscode.NotebookController): void {
+  private apply(run: Running, key: string, action: OutputAction, notebook: vscode.NotebookDocument, controller: vscode.NotebookController): void {
     if (action.type === 'execution-count') {
-      execution.executionOrder = action.count;
+      run.execution.executionOrder = action.count;
       return;
     }
-    for (const changed of this.outputs.apply(key, action)) {
-      const writer = this.writers.get(changed);
-      if (writer) writer.schedule();
-      else void this.updateIdleCell(changed, notebook, controller);
+    if (action.type === 'clear') {
+      run.clearPending = action.wait;
+      if (!action.wait) run.recorder.reset();
+    } else if (action.type === 'append') {
+      if (run.clearPending) run.recorder.reset();
+      run.clearPending = false;
+      if (action.output.kind === 'stream') run.recorder.append(action.output.text);
     }
-  }
-
-  /** update_display_data for an output in a cell that is not running: a short execution that only swaps outputs. */
-  private async updateIdleCell(key: string, notebook: vscode.NotebookDocument, controller: vscode.NotebookController): Promise<void> {
-    const cell = notebook.getCells().find((c) => c.document.uri.toString() === key);
-    if (!cell) return;
-    try {
-      const execution = controller.createNotebookCellExecution(cell);
-      const summary = cell.executionSummary;
-      execution.executionOrder = summary?.executionOrder;
-      execution.start(summary?.timing?.startTime);
-      await execution.replaceOutput(this.outputs.outputs(key).map(toVscodeOutput));
-      execution.end(summary?.success, summary?.timing?.endTime);
-    } catch (error) {
-      this.log.debug(`Display update for cell ${cell.index} skipped: ${errorMessage(error)}`);
+    const changed = this.outputs.apply(key, action);
+    if (this.outputs.cutBytes(key) > 0) this.fullOutputs.spill(run.recorder);
+    for (const k of changed) {
+      const other = this.running.get(k);
+      if (other) other.publisher.schedule();
+      else this.idle.schedule(k, notebook, controller);
     }
   }
 
   dispose(): void {
     this.queues.clear();
-    this.writers.clear();
+    this.running.forEach((r) => r.publisher.dispose());
+    this.running.clear();
+    this.idle.dispose();
   }
 }
 

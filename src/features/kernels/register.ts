@@ -10,6 +10,7 @@ import { dispositionOf, pidAliveFrom } from '../../core/notebook/kernelOwnership
 import type { Config } from '../config';
 import { CellRunner } from './cellRunner';
 import { EnvironmentRecords } from './environmentRecords';
+import { FullOutputs } from './fullOutputs';
 import { controllerId, KernelControllers, selectKernelArgs } from './kernelControllers';
 import { KernelStatusBar } from './kernelStatusBar';
 import { KernelsTreeProvider, rowNotebookUri, type KernelRow } from './kernelsView';
@@ -80,7 +81,8 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     owner,
     onDidStartFresh: (uri, source, options, handle) => void records.write(uri, source, options, handle),
   });
-  const runner = new CellRunner(kernels, log);
+  const fullOutputs = new FullOutputs();
+  const runner = new CellRunner(kernels, fullOutputs, (notebook) => config.outputMaxBytes(notebook.uri), log);
   const controllers = new KernelControllers(deps.probes, {
     execute: (cells, notebook, controller, source) => runner.execute(cells, notebook, controller, source),
     interrupt: (notebook) => kernels.interrupt(notebook.uri),
@@ -245,6 +247,7 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
   disposables.push(
     controllers,
     runner,
+    fullOutputs,
     kernels,
     records,
     new KernelStatusBar(kernels),
