@@ -263,8 +263,8 @@ async function stopProcess(c, say, { graceMs = 10000 } = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Requests: plain http(s) with the admin client certificate, no client library (this runs before npm ci's
-// libraries are known to the project's scripts, and in the shape the cluster tests use too).
+// Requests: plain http(s) with the admin client certificate. No client library: the scripts that run the cluster
+// stay independent of the extension's dependencies.
 
 const tlsCache = new Map();
 function clientTls(name) {
