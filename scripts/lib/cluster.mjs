@@ -875,8 +875,10 @@ export function formatStatus(s) {
   if (s.up) {
     lines.push(`cluster: up, node ${NODE} Ready; registry ${REGISTRY} answers`);
     lines.push(`kubeconfig: ${s.kubeconfig}   (e.g. KUBECONFIG=${s.kubeconfig} ${KUBECTL} get pods -A)`);
+  } else if (s.components.every((c) => c.pid)) {
+    lines.push(`cluster: every process runs, but not everything answers (yet)${s.nodeReady ? '' : `; node ${NODE} not Ready`}`);
   } else if (s.components.some((c) => c.pid)) {
-    lines.push(`cluster: partly up${s.nodeReady ? '' : ` (node ${NODE} not Ready)`}; \`up\` restarts what is missing`);
+    lines.push('cluster: partly up; `up` restarts it');
   } else {
     lines.push(`cluster: down; ${s.leftovers.length ? `left behind:\n    ${s.leftovers.join('\n    ')}` : 'nothing left behind (checked processes, mounts, network namespaces, bridge, ports, sysctls, cgroups)'}`);
   }
