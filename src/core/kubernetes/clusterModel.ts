@@ -255,6 +255,11 @@ export class ClusterModel implements Disposable {
     return { status: entry.status, pods: [...entry.pods.values()].sort(byName), error: entry.error };
   }
 
+  /** One pod as last seen by the watch of its namespace. */
+  pod(contextName: string, namespace: string, name: string): PodInfo | undefined {
+    return this.connections.get(contextName)?.pods.get(namespace)?.pods.get(name);
+  }
+
   /** The connected client of a context, for actions on its pods (logs, exec, delete …). */
   client(contextName: string): ClusterClient | undefined {
     return this.connections.get(contextName)?.client;
