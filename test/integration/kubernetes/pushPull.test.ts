@@ -13,7 +13,7 @@ import { DockerImageTransfer } from '../../../src/adapters/docker/dockerImageTra
 import { CancelledError } from '../../../src/core/common/errors';
 import { RegistryError, type TransferProgress } from '../../../src/core/images/registryTransfer';
 import { admin, createNamespace, deleteNamespace, KERNEL_IMAGE, RecordingLogger, REGISTRY, waitFor } from './helpers';
-import { TcpProxy } from './tcpProxy';
+import { TcpProxy } from '../../support/tcpProxy';
 
 const docker = new Docker();
 const CACHE = process.env.BERTH_CACHE ?? '/var/cache/berth';

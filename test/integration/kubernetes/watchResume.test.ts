@@ -7,7 +7,7 @@ import * as path from 'path';
 import type { ClusterModel } from '../../../src/core/kubernetes/clusterModel';
 import { kubeconfigSource } from '../../../src/core/kubernetes/kubeconfig';
 import { admin, adminDocument, adminKubeconfig, adminServer, createNamespace, createPod, deleteNamespace, ensureKernelImageInRegistry, RecordingLogger, realModel, TempFiles, waitFor, waitForModel } from './helpers';
-import { TcpProxy } from './tcpProxy';
+import { TcpProxy } from '../../support/tcpProxy';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 
