@@ -50,14 +50,15 @@ fetch_source() {
   touch "$TREE/.berth-extracted"
 }
 
-# Tools unpacked into $K/root (nothing installed system-wide): Go 1.19, rsync for gen_openapi, etcd,
-# the CNI plugins, kubectl and the registry.
-TOOL_DEBS=(golang-1.19-go golang-1.19-src rsync etcd-server etcd-client containernetworking-plugins kubernetes-client docker-registry)
+# Tools unpacked into $K/root (nothing installed system-wide): Go 1.19, etcd, the CNI plugins, kubectl and
+# the registry. rsync (for gen_openapi) is installed instead: unpacked, it lacks its libpopt0.
+TOOL_DEBS=(golang-1.19-go golang-1.19-src etcd-server etcd-client containernetworking-plugins kubernetes-client docker-registry)
 unpack_tools() {
   if [ -f "$K/root/.berth-unpacked" ] && [ "$(cat "$K/root/.berth-unpacked")" = "${TOOL_DEBS[*]}" ]; then
     log "tools already unpacked in $K/root"; return 0
   fi
   private_apt
+  rm -rf "$K/root" "$K/debs"; mkdir -p "$K/root" "$K/debs"
   (cd "$K/debs" && apt-get "${APTO[@]}" download "${TOOL_DEBS[@]}" >"$K/debs/download.log" 2>&1) \
     || { tail -20 "$K/debs/download.log" >&2; return 1; }
   local d
@@ -78,14 +79,20 @@ gen_openapi() {
   local out=$TREE/pkg/generated/openapi/zz_generated.openapi.go
   if [ -s "$out" ]; then log "openapi definitions already generated"; return 0; fi
   go_env
+  rm -rf "$TREE/_output"   # a failed run leaves an empty openapi-gen that make would take as built
   (cd "$TREE" && unset GO111MODULE && make gen_openapi >"$K/gen_openapi.log" 2>&1) || { tail -30 "$K/gen_openapi.log" >&2; return 1; }
   [ -s "$out" ] || die "make gen_openapi wrote no $out"
 }
 
 build_one() {
-  local c=$1 bin=$K/bin/$1
-  if [ -x "$bin" ] && [ "$("$bin" --version 2>/dev/null | awk '{print $2}')" = "$K8S_VERSION" ]; then
+  local c=$1 bin=$K/bin/$1 stamp=$K/bin/.$1.version
+  # The stamp is written after a build whose binary reported the right version (running 100 MB binaries for
+  # --version on every no-op run costs seconds).
+  if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$K8S_VERSION" ]; then
     log "$c $K8S_VERSION already built"; return 0
+  fi
+  if [ -x "$bin" ] && [ "$("$bin" --version 2>/dev/null | awk '{print $2}')" = "$K8S_VERSION" ]; then
+    echo "$K8S_VERSION" >"$stamp"; log "$c $K8S_VERSION already built"; return 0
   fi
   go_env
   local V=k8s.io/kubernetes/vendor/k8s.io LD="-s -w" pkg
@@ -97,7 +104,9 @@ build_one() {
   log "go build $c (the apiserver and the kubelet take 5-8 min each on 2 cores; log: $K/build-$c.log)"
   (cd "$GOPATH/src/k8s.io/kubernetes" && CGO_ENABLED=$cgo go build -ldflags "$LD" -o "$bin.tmp" "./cmd/$c" >"$K/build-$c.log" 2>&1) \
     || { tail -30 "$K/build-$c.log" >&2; rm -f "$bin.tmp"; return 1; }
+  [ "$("$bin.tmp" --version 2>/dev/null | awk '{print $2}')" = "$K8S_VERSION" ] || die "$c does not report version $K8S_VERSION"
   mv "$bin.tmp" "$bin"
+  echo "$K8S_VERSION" >"$stamp"
 }
 
 build_binaries() {
@@ -107,25 +116,26 @@ build_binaries() {
 
 # The sandbox image every pod needs. No registry outside answers, so it is compiled from the tree's pause.c,
 # made an image with `docker build` FROM scratch, and saved to a tar that the cluster's containerd imports
-# under its default sandbox name (registry.k8s.io/pause:3.6) at cluster start.
+# under its default sandbox name (registry.k8s.io/pause:3.6) at cluster start. The static binary stays beside
+# it: the cluster smoke test pushes a tiny image made of it through the registry (`pause -v` prints a line).
 build_pause() {
-  local out=$K/images/pause.tar dir=$K/images/pause-build docker; docker=$(docker_cli)
-  if [ -s "$out" ]; then log "pause image already built"; return 0; fi
-  apt_install gcc libc6-dev
+  local out=$K/images/pause.tar bin=$K/images/pause dir=$K/images/pause-build docker; docker=$(docker_cli)
+  if [ -s "$out" ] && [ -x "$bin" ]; then log "pause image already built"; return 0; fi
   rm -rf "$dir"; mkdir -p "$dir"
   gcc -Os -static -o "$dir/pause" "$TREE/build/pause/linux/pause.c" -DVERSION=3.6-berth
   printf 'FROM scratch\nCOPY pause /pause\nENTRYPOINT ["/pause"]\n' >"$dir/Dockerfile"
   "$docker" build -q -t registry.k8s.io/pause:3.6 "$dir" >/dev/null
   "$docker" save -o "$out.tmp" registry.k8s.io/pause:3.6
   "$docker" rmi registry.k8s.io/pause:3.6 >/dev/null
-  mv "$out.tmp" "$out"; rm -rf "$dir"
+  mv "$out.tmp" "$out"; mv "$dir/pause" "$bin"; rm -rf "$dir"
 }
 
 runtime_packages() {
-  apt_install containerd runc iproute2 openssl curl
+  # rsync and make for gen_openapi, gcc for the kubelet (cgo) and the pause binary
+  apt_install containerd runc iproute2 openssl curl rsync make gcc libc6-dev
 }
 
-step "containerd, runc, iproute2, openssl" runtime_packages
+step "Debian packages (containerd, runc, iproute2, openssl, curl, rsync, make, gcc)" runtime_packages
 step "Kubernetes $K8S_VERSION source (Debian's kubernetes $SRC_PKG_VERSION)" fetch_source
 step "Go 1.19, etcd, CNI plugins, kubectl, docker-registry (unpacked into $K/root)" unpack_tools
 step "openapi definitions" gen_openapi
