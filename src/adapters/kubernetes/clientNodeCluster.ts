@@ -153,7 +153,14 @@ export class ClientNodeCluster implements ClusterClient {
         // A dispose() that lands while a list is in flight must not let the informer open a watch afterwards.
         if (disposed) return Promise.resolve(new AbortController());
         this.logger.trace(`${this.context.name}: watch ${p} from resourceVersion ${String(query.resourceVersion)}`);
-        return watch.watch(p, { ...query, allowWatchBookmarks: true }, callback, done);
+        const relay = (phase: string, obj: unknown, raw: unknown) => {
+          if (phase === 'ERROR') {
+            const status = obj as { code?: number; reason?: string; message?: string };
+            this.logger.trace(`${this.context.name}: watch ${p} answered ${status.code} ${status.reason}: ${status.message}${status.code === 410 ? ' (relisting)' : ''}`);
+          }
+          callback(phase, obj, raw);
+        };
+        return watch.watch(p, { ...query, allowWatchBookmarks: true }, relay, done);
       },
     } as unknown as Watch;
     const informer: ListWatch<KubernetesObject> = new ListWatch(

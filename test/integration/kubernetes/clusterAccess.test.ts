@@ -13,7 +13,7 @@ import {
   createNamespace,
   createPod,
   deleteNamespace,
-  ensureKernelImageInRegistry,
+  ensureKernelImageInRegistry, removeKernelImageTag,
   kubeconfigFor,
   RecordingLogger,
   realModel,
@@ -48,6 +48,7 @@ describe('Kubernetes: cluster access (real cluster)', function () {
 
   after(async () => {
     await deleteNamespace(namespace);
+    await removeKernelImageTag();
     files?.cleanup();
   });
 

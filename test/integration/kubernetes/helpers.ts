@@ -67,6 +67,8 @@ export interface PodOptions {
   readonly pullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   readonly restartPolicy?: 'Always' | 'Never';
   readonly containers?: string[];
+  /** A nodeSelector no node matches: the pod stays Pending, and a delete needs no kubelet to confirm it. */
+  readonly unschedulable?: boolean;
 }
 
 /** A pod as a user of the cluster would create it: the kernel image from the registry, running a command. */
@@ -78,6 +80,7 @@ export function podManifest(name: string, options: PodOptions = {}): k8s.V1Pod {
       terminationGracePeriodSeconds: 1,
       automountServiceAccountToken: false,
       restartPolicy: options.restartPolicy ?? 'Always',
+      ...(options.unschedulable ? { nodeSelector: { 'berth.test/no-such-node': 'true' } } : {}),
       containers: (options.containers ?? ['main']).map((c) => ({ name: c, image: options.image ?? POD_IMAGE, imagePullPolicy: options.pullPolicy ?? 'IfNotPresent', command })),
     },
   };
@@ -115,12 +118,15 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
   }
 }
 
+let addedRegistryTag = false;
+
 /** Makes sure the registry has the kernel image (Docker pushes it, as a user would), for pods to pull. */
 export async function ensureKernelImageInRegistry(): Promise<void> {
   const docker = new Docker();
   const local = await docker.getImage(KERNEL_IMAGE).inspect();
   const tagged = await docker.getImage(POD_IMAGE).inspect().catch(() => undefined);
   if (tagged?.Id === local.Id && (tagged.RepoDigests ?? []).some((d) => d.startsWith(`${REGISTRY}/berth/python@`))) return;
+  addedRegistryTag ||= tagged === undefined;
   await docker.getImage(KERNEL_IMAGE).tag({ repo: `${REGISTRY}/berth/python`, tag: 'latest' });
   const stream = (await docker.getImage(`${REGISTRY}/berth/python`).push({ tag: 'latest' })) as NodeJS.ReadableStream;
   await new Promise<void>((resolve, reject) =>
@@ -130,6 +136,18 @@ export async function ensureKernelImageInRegistry(): Promise<void> {
       else resolve();
     }),
   );
+}
+
+/** Removes the local `registry/berth/python:latest` tag again if a test of this process added it. */
+export async function removeKernelImageTag(): Promise<void> {
+  if (!addedRegistryTag) return;
+  addedRegistryTag = false;
+  await new Docker().getImage(POD_IMAGE).remove({ noprune: true }).catch(() => undefined);
+}
+
+/** Notes that a push by Berth in a test added the local registry tag, so removeKernelImageTag() takes it away. */
+export async function noteRegistryTagBefore(): Promise<void> {
+  addedRegistryTag ||= (await new Docker().getImage(POD_IMAGE).inspect().catch(() => undefined)) === undefined;
 }
 
 /** A logger that keeps every line, so a test can check what Berth said (watch resumed, relisted …). */

@@ -7,7 +7,7 @@ import type { ClusterClient } from '../../../src/core/kubernetes/clusterClient';
 import { describePod } from '../../../src/core/kubernetes/describePod';
 import { kubeconfigSource, mergeKubeconfigs, singleContextDocument } from '../../../src/core/kubernetes/kubeconfig';
 import { summarizePod } from '../../../src/core/kubernetes/podStatus';
-import { admin, adminKubeconfig, createNamespace, createPod, deleteNamespace, ensureKernelImageInRegistry, readPod, RecordingLogger, waitFor, waitForRunning, REGISTRY } from './helpers';
+import { admin, adminKubeconfig, createNamespace, createPod, deleteNamespace, ensureKernelImageInRegistry, removeKernelImageTag, readPod, RecordingLogger, waitFor, waitForRunning, REGISTRY } from './helpers';
 
 function adminClient(): ClusterClient {
   const file = adminKubeconfig();
@@ -38,6 +38,7 @@ describe('Kubernetes: pod logs, describe, exec and delete (real cluster)', funct
   after(async () => {
     client?.dispose();
     await deleteNamespace(namespace);
+    await removeKernelImageTag();
   });
 
   function collect(): { sink: { onData(t: string): void; onEnd(e?: { message: string }): void }; got: Collected } {

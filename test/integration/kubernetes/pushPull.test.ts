@@ -12,7 +12,7 @@ import * as path from 'path';
 import { DockerImageTransfer } from '../../../src/adapters/docker/dockerImageTransfer';
 import { CancelledError } from '../../../src/core/common/errors';
 import { RegistryError, type TransferProgress } from '../../../src/core/images/registryTransfer';
-import { admin, createNamespace, deleteNamespace, KERNEL_IMAGE, RecordingLogger, REGISTRY, waitFor } from './helpers';
+import { admin, createNamespace, deleteNamespace, KERNEL_IMAGE, noteRegistryTagBefore, RecordingLogger, REGISTRY, removeKernelImageTag, waitFor } from './helpers';
 import { TcpProxy } from '../../support/tcpProxy';
 
 const docker = new Docker();
@@ -81,8 +81,9 @@ describe('Push Image / Pull Image (real engine, real registry, real cluster)', f
   let proxy: TcpProxy | undefined;
   const ownImages: string[] = [];
 
-  before(() => {
+  before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-push-it-'));
+    await noteRegistryTagBefore();
   });
 
   after(async () => {
@@ -93,6 +94,7 @@ describe('Push Image / Pull Image (real engine, real registry, real cluster)', f
       await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
     }
     await deleteNamespace(namespace);
+    await removeKernelImageTag();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 

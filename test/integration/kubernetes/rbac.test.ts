@@ -3,7 +3,7 @@
 import { strict as assert } from 'assert';
 import type { ClusterModel } from '../../../src/core/kubernetes/clusterModel';
 import { kubeconfigSource } from '../../../src/core/kubernetes/kubeconfig';
-import { admin, adminServer, createNamespace, createPod, deleteNamespace, ensureKernelImageInRegistry, kubeconfigFor, RecordingLogger, realModel, TempFiles, waitFor, waitForModel } from './helpers';
+import { admin, adminServer, createNamespace, createPod, deleteNamespace, ensureKernelImageInRegistry, removeKernelImageTag, kubeconfigFor, RecordingLogger, realModel, TempFiles, waitFor, waitForModel } from './helpers';
 
 const SA = 'berth-limited';
 
@@ -57,6 +57,7 @@ describe('Kubernetes: a user limited to one namespace by RBAC (real cluster)', f
 
   after(async () => {
     await deleteNamespace(namespace);
+    await removeKernelImageTag();
     files?.cleanup();
   });
 

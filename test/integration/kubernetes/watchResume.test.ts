@@ -1,12 +1,14 @@
 // The Cluster view's watches under failure, against the real cluster: a dropped connection resumes from the
 // watch's resourceVersion (the server replays what happened meanwhile: nothing lost, nothing twice), and a
 // restarted API server (whose new watch cache no longer has that version: 410 Gone) leads to a relist.
+// The pods stay Pending (no node matches them): their creates and deletes are API events like any other, and a
+// delete needs no kubelet to confirm it (the kubelet's own watch takes minutes to recover from an API restart).
 import { strict as assert } from 'assert';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import type { ClusterModel } from '../../../src/core/kubernetes/clusterModel';
 import { kubeconfigSource } from '../../../src/core/kubernetes/kubeconfig';
-import { admin, adminDocument, adminKubeconfig, adminServer, createNamespace, createPod, deleteNamespace, ensureKernelImageInRegistry, RecordingLogger, realModel, TempFiles, waitFor, waitForModel } from './helpers';
+import { admin, adminDocument, adminKubeconfig, adminServer, createNamespace, createPod, deleteNamespace, RecordingLogger, realModel, TempFiles, waitFor, waitForModel } from './helpers';
 import { TcpProxy } from '../../support/tcpProxy';
 
 const ROOT = path.resolve(__dirname, '../../../..');
@@ -30,8 +32,11 @@ describe('Kubernetes: watches that drop (real cluster)', function () {
   before(async () => {
     adminKubeconfig();
     files = new TempFiles();
+  });
+
+  // Each test watches a namespace of its own.
+  beforeEach(async () => {
     namespace = await createNamespace();
-    await ensureKernelImageInRegistry();
   });
 
   afterEach(async () => {
@@ -39,10 +44,11 @@ describe('Kubernetes: watches that drop (real cluster)', function () {
     model = undefined;
     await proxy?.close();
     proxy = undefined;
+    await deleteNamespace(namespace);
+    namespace = undefined;
   });
 
-  after(async () => {
-    await deleteNamespace(namespace);
+  after(() => {
     files?.cleanup();
   });
 
@@ -59,7 +65,7 @@ describe('Kubernetes: watches that drop (real cluster)', function () {
     const log = new RecordingLogger();
     const m = (model = realModel(log, { reconnectMinMs: 300, reconnectMaxMs: 1500 }));
     await m.load(kubeconfigSource(file, {}, '/'));
-    await createPod(ns, 'before');
+    await createPod(ns, 'before', { unschedulable: true });
     m.watchPods(context, ns);
     await waitForModel(m, () => m.pod(context, ns, 'before') !== undefined, 60000, () => 'pod before listed');
     const listsBefore = log.matching(new RegExp(`listed /api/v1/namespaces/${ns}/pods`)).length;
@@ -70,7 +76,7 @@ describe('Kubernetes: watches that drop (real cluster)', function () {
     assert.deepEqual(modelPodNames(m, context, ns), ['before'], 'the last known pods stay while the context is unreachable');
 
     // Meanwhile, another user of the cluster changes the namespace.
-    await createPod(ns, 'during');
+    await createPod(ns, 'during', { unschedulable: true });
     await admin().core.deleteNamespacedPod({ namespace: ns, name: 'before', gracePeriodSeconds: 0 });
     await waitFor(async () => (await apiPodNames(ns)).join() === 'during', 60000, () => 'pod before gone from the API');
 
@@ -91,7 +97,7 @@ describe('Kubernetes: watches that drop (real cluster)', function () {
     const log = new RecordingLogger();
     const m = (model = realModel(log, { reconnectMinMs: 1000, reconnectMaxMs: 3000 }));
     await m.load(kubeconfigSource(adminKubeconfig(), {}, '/'));
-    await createPod(ns, 'survivor');
+    await createPod(ns, 'survivor', { unschedulable: true });
     m.watchPods(context, ns);
     await waitForModel(m, () => m.pod(context, ns, 'survivor') !== undefined, 60000, () => 'pod survivor listed');
     const statuses: string[] = [];
@@ -102,14 +108,19 @@ describe('Kubernetes: watches that drop (real cluster)', function () {
       const restart = spawnSync(process.execPath, ['scripts/cluster.mjs', 'restart', 'kube-apiserver'], { cwd: ROOT, encoding: 'utf8', timeout: 180000 });
       assert.equal(restart.status, 0, `restart failed: ${restart.stderr}`);
       const restartMs = Date.now() - t0;
-      await createPod(ns, 'after-restart');
+      await createPod(ns, 'after-restart', { unschedulable: true });
       await admin().core.deleteNamespacedPod({ namespace: ns, name: 'survivor', gracePeriodSeconds: 0 });
-      await waitFor(async () => (await apiPodNames(ns)).join() === 'after-restart', 60000, () => 'pod survivor gone from the API');
+      let names: string[] = [];
+      await waitFor(async () => (names = await apiPodNames(ns)).join() === 'after-restart', 60000, () => `the API to list only after-restart: ${names.join(', ')}`);
       const back = Date.now();
       await waitForModel(m, () => m.context(context)?.status === 'ready' && modelPodNames(m, context, ns).join() === 'after-restart', 90000, () => `the model to follow: ${m.context(context)?.status} ${modelPodNames(m, context, ns)}`);
       assert.ok(statuses.includes('unreachable'), `the context showed as unreachable during the restart: ${[...new Set(statuses)].join(', ')}`);
       assert.deepEqual(modelPodNames(m, context, ns), await apiPodNames(ns), 'no pod lost, none twice');
       const lists = log.matching(new RegExp(`listed /api/v1/namespaces/${ns}/pods`)).length;
+      // The restarted server builds a fresh watch cache from etcd; the watch's older resourceVersion is gone from
+      // it, so it answers 410 Gone and the informer relists.
+      const gone = log.matching(new RegExp(`watch /api/v1/namespaces/${ns}/pods answered 410 `));
+      assert.ok(gone.length > 0 && lists > listsBefore, `a 410 Gone and a relist: ${gone.join(' | ')}; lists ${listsBefore} → ${lists}`);
       console.log(
         `      (apiserver restart took ${(restartMs / 1000).toFixed(1)} s; model caught up ${((Date.now() - back) / 1000).toFixed(1)} s after the changes; ` +
           `${lists > listsBefore ? 'relisted (the new server answered 410 Gone to the old resourceVersion)' : 'resumed from the resourceVersion without a relist'})`,
