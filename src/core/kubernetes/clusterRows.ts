@@ -232,6 +232,8 @@ export function podRow(context: string, pod: PodInfo, nowMs: number): PodRow {
     `Status: ${summary.status}${summary.status !== pod.phase ? ` (phase ${pod.phase})` : ''}`,
     ...(summary.waiting?.message ? [`${summary.waiting.reason}: ${summary.waiting.message}`] : []),
     ...(pod.message ? [pod.message] : []),
+    // Why a pod is not scheduled or not ready, in the scheduler's and kubelet's words.
+    ...pod.conditions.filter((c) => c.status === 'False' && c.message).map((c) => `${c.type}: ${c.reason ? `${c.reason}: ` : ''}${c.message}`),
     `Node: ${pod.nodeName ?? '<none>'}${pod.podIP ? ` · IP ${pod.podIP}` : ''}`,
     `Created: ${pod.createdMs === undefined ? '<unknown>' : new Date(pod.createdMs).toISOString()}`,
     'Containers:',

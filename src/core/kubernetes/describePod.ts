@@ -8,7 +8,7 @@ function when(ms: number | undefined): string {
   return ms === undefined ? '<unknown>' : new Date(ms).toUTCString().replace('GMT', '+0000');
 }
 
-function field(label: string, value: string, indent = 0, width = 16): string {
+function field(label: string, value: string, indent = 0, width = 18): string {
   const pad = ' '.repeat(indent);
   return `${pad}${`${label}:`.padEnd(width)}${value}`;
 }
@@ -16,7 +16,7 @@ function field(label: string, value: string, indent = 0, width = 16): string {
 function mapLines(label: string, values: Readonly<Record<string, string>>): string[] {
   const keys = Object.keys(values).sort();
   if (keys.length === 0) return [field(label, '<none>')];
-  return keys.map((k, i) => (i === 0 ? field(label, `${k}=${values[k]}`) : `${' '.repeat(16)}${k}=${values[k]}`));
+  return keys.map((k, i) => (i === 0 ? field(label, `${k}=${values[k]}`) : `${' '.repeat(18)}${k}=${values[k]}`));
 }
 
 function stateLines(label: string, state: ContainerState, indent: number): string[] {

@@ -40,7 +40,10 @@ function pod(name: string, options: { image?: string; labels?: Record<string, st
   };
 }
 
+let addedRegistryTag = false;
+
 async function pushToRegistry(): Promise<void> {
+  addedRegistryTag = (await docker.getImage(IMAGE).inspect().catch(() => undefined)) === undefined;
   await docker.getImage('berth/python:latest').tag({ repo: `${REGISTRY}/berth/python`, tag: 'latest' });
   const stream = (await docker.getImage(`${REGISTRY}/berth/python`).push({ tag: 'latest' })) as NodeJS.ReadableStream;
   await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => (err || out.some((o) => o.error) ? reject(err ?? new Error('push failed')) : resolve())));
@@ -71,6 +74,25 @@ describe('Cluster view and Push Image in the workbench (Playwright, real cluster
     await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
   };
   const pane = (page: Page, title: string) => page.locator('.pane', { has: page.locator('.pane-header', { hasText: title }) });
+  /** Opens or closes a view's pane, whatever state it is in. */
+  const setPane = async (page: Page, title: string, expanded: boolean) => {
+    const header = pane(page, title).locator('.pane-header').first();
+    if (((await header.getAttribute('aria-expanded')) === 'true') !== expanded) await header.click();
+    await eventually(async () => (((await header.getAttribute('aria-expanded')) === 'true') === expanded ? true : undefined), `${title} ${expanded ? 'open' : 'closed'}`);
+  };
+  /** Makes the side bar wide enough for a pod row's whole description (drags the sash, as a user would). */
+  const widenSideBar = async (page: Page, width: number) => {
+    const box = (await page.locator('.part.sidebar').boundingBox())!;
+    await page.mouse.move(box.x + box.width - 1, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + width, box.y + box.height / 2, { steps: 8 });
+    await page.mouse.up();
+  };
+  const dismissHover = async (page: Page) => {
+    await page.mouse.move(900, 450);
+    await page.keyboard.press('Escape');
+    await page.locator('.monaco-hover').first().waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+  };
 
   before(async () => {
     assert.ok(KUBECONFIG && fs.existsSync(KUBECONFIG), `no test cluster: ${process.env.BERTH_TEST_CLUSTER_ERROR ?? 'BERTH_TEST_KUBECONFIG is not set'}`);
@@ -96,6 +118,7 @@ describe('Cluster view and Push Image in the workbench (Playwright, real cluster
       await core().deleteNamespace({ name: ns }).catch(() => undefined);
     }
     await docker.getImage(`${PUSH_REPO}:latest`).remove({ force: true }).catch(() => undefined);
+    if (addedRegistryTag) await docker.getImage(IMAGE).remove({ noprune: true }).catch(() => undefined);
     for (const c of await docker.listContainers({ all: true, filters: { label: [`${OWNER_LABEL}=${process.pid}`] } })) {
       await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
     }
@@ -104,28 +127,38 @@ describe('Cluster view and Push Image in the workbench (Playwright, real cluster
   it('shows a running pod, a Berth kernel pod with its notebook, and a failing pod with its reason', async () => {
     const { page } = wb!;
     await page.locator('.activitybar [aria-label^="Berth"]').first().click();
-    // Give the Cluster view the room: collapse Kernels, open Cluster.
-    await pane(page, 'Kernels').locator('.pane-header').click();
+    await widenSideBar(page, 640);
+    // Give the Cluster view the room.
+    await setPane(page, 'Images', false);
+    await setPane(page, 'Kernels', false);
+    await setPane(page, 'Cluster', true);
     const cluster = pane(page, 'Cluster');
-    await cluster.locator('.pane-header').click();
     const row = (name: string) => cluster.locator('.monaco-list-row', { hasText: name }).first();
     await row('web').waitFor({ timeout: 120000 });
     await eventually(async () => (/Running · 1\/1/.test((await row('web').textContent()) ?? '') ? true : undefined), 'web Running', 120000);
     await eventually(async () => (/Running · 1\/1 .*kernel for analysis\.ipynb/.test((await row('berth-kernel-3f9c2a').textContent()) ?? '') ? true : undefined), 'the Berth kernel pod', 60000);
     await eventually(async () => (/ImagePullBackOff/.test((await row('trainer').textContent()) ?? '') ? true : undefined), 'trainer in ImagePullBackOff', 180000);
     assert.equal(await row('berth-kernel-3f9c2a').locator('.codicon-notebook').count(), 1, 'the Berth pod has the notebook icon');
-    await row('trainer').hover();
-    await page.locator('.monaco-hover', { hasText: 'Back-off pulling image' }).waitFor({ timeout: 15000 }).catch(() => undefined);
+    await dismissHover(page);
     await shot(page, 'cluster-view');
-    await page.mouse.move(5, 5);
+    await row('trainer').hover();
+    await page.locator('.monaco-hover', { hasText: 'Back-off pulling image' }).waitFor({ timeout: 15000 });
+    await shot(page, 'cluster-pod-tooltip');
+    await dismissHover(page);
 
-    await row('web').click({ button: 'right' });
+    await row('trainer').click({ button: 'right' });
     const menu = page.locator('.context-view .monaco-menu');
     for (const item of ['Show Logs', 'Describe', 'Open Shell', 'Copy Name', 'Delete Pod…']) {
       await menu.locator('.action-label', { hasText: item }).first().waitFor({ timeout: 10000 });
     }
     await shot(page, 'cluster-pod-menu');
-    await page.keyboard.press('Escape');
+    // Describe from the menu: a read-only document beside the view, with the pull failures among its events.
+    await menu.locator('.action-label', { hasText: 'Describe' }).first().click();
+    const editor = page.locator('.editor-instance .view-lines');
+    await eventually(async () => (/Name:\s+trainer/.test((await editor.textContent()) ?? '') ? true : undefined), 'the Describe document', 30000);
+    await eventually(async () => (/Failed|BackOff/.test((await editor.textContent()) ?? '') ? true : undefined), 'the events in the Describe document', 30000);
+    await dismissHover(page);
+    await shot(page, 'cluster-describe');
   });
 
   it('Push Image shows per-layer progress in a notification, and Cancel stops it', async () => {
@@ -144,7 +177,8 @@ describe('Cluster view and Push Image in the workbench (Playwright, real cluster
     fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
     fs.writeFileSync(settingsFile, JSON.stringify({ 'berth.registry': registry }));
 
-    await pane(page, 'Cluster').locator('.pane-header').click();
+    await setPane(page, 'Cluster', false);
+    await setPane(page, 'Images', true);
     const images = pane(page, 'Images');
     const imageRow = images.locator('.monaco-list-row', { hasText: `${PUSH_REPO}:latest` }).first();
     await imageRow.waitFor({ timeout: 60000 });
@@ -174,8 +208,8 @@ describe('Cluster view and Push Image in the workbench (Playwright, real cluster
       await Promise.all(names.slice(i, i + 25).map((n) => core().createNamespacedPod({ namespace: crowded, body: pod(n, { unschedulable: true }) })));
     }
     const cluster = pane(page, 'Cluster');
-    await pane(page, 'Images').locator('.pane-header').click();
-    await cluster.locator('.pane-header').click();
+    await setPane(page, 'Images', false);
+    await setPane(page, 'Cluster', true);
     const nsRow = cluster.locator('.monaco-list-row', { hasText: crowded }).first();
     await nsRow.waitFor({ timeout: 60000 });
     const samples: number[] = [];

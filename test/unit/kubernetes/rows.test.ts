@@ -42,6 +42,12 @@ describe('Cluster view rows', () => {
     assert.equal(row.icon.id, 'error');
   });
 
+  it('an unschedulable pod says why in its tooltip', () => {
+    const api = apiPod('stuck', { phase: 'Pending', statuses: [] });
+    const pod = toPodInfo({ ...api, status: { ...api.status, conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: "0/1 nodes are available: 1 node(s) didn't match node selector." }] } });
+    assert.match(podRow('dev', pod, NOW).tooltip ?? '', /PodScheduled: Unschedulable: 0\/1 nodes are available: 1 node\(s\) didn't match node selector\./);
+  });
+
   it('a Berth kernel pod is marked, with the notebook from its annotation', () => {
     const pod = toPodInfo(apiPod('k', { labels: { 'berth.kernel': 'kubernetes', 'berth.notebook': 'h4sh' }, annotations: { 'berth.notebook': 'file:///work/my%20analysis.ipynb' } }));
     assert.deepEqual(berthKernelOf(pod)?.notebookName, 'my analysis.ipynb');
