@@ -12,7 +12,7 @@
 //             nothing is left.
 //   status()  what runs, what answers, and (when down) what was left behind.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -68,7 +68,11 @@ const SOCK = join(DIR, 'containerd', 'containerd.sock');
 const RUNC_ROOT = join(DIR, 'containerd', 'runc');
 const INSTANCE = run('instance.json');
 const SYSCTL_RECORD = run('sysctl-before.json');
-const NETNS_BASELINE = run('netns-before.json');
+// What was on the host before up(): network namespaces, pod log folders, CNI's result cache.
+const HOST_BASELINE = run('host-before.json');
+const POD_LOGS = '/var/log/pods';
+const CONTAINER_LOGS = '/var/log/containers';
+const CNI_RESULTS = '/var/lib/cni/results';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Logging in the shape of scripts/provision/common.sh: `[berth HH:MM:SS] what`, and `what done in N s`.
@@ -259,8 +263,8 @@ async function stopProcess(c, say, { graceMs = 10000 } = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Requests: plain http(s) with the admin client certificate, no client library (this runs before npm ci's
-// libraries are known to the project's scripts, and in the shape the cluster tests use too).
+// Requests: plain http(s) with the admin client certificate. No client library: the scripts that run the cluster
+// stay independent of the extension's dependencies.
 
 const tlsCache = new Map();
 function clientTls(name) {
@@ -548,9 +552,9 @@ function readSysctls() {
 function recordHostBaseline() {
   // Recorded once per instance: after a kill, the record still holds the values from before the kubelet.
   if (!fs.existsSync(SYSCTL_RECORD)) fs.writeFileSync(SYSCTL_RECORD, JSON.stringify(readSysctls(), null, 2));
-  if (!fs.existsSync(NETNS_BASELINE)) {
-    const existed = fs.existsSync('/run/netns');
-    fs.writeFileSync(NETNS_BASELINE, JSON.stringify({ dirExisted: existed, names: existed ? fs.readdirSync('/run/netns') : [] }));
+  if (!fs.existsSync(HOST_BASELINE)) {
+    const list = (d) => (fs.existsSync(d) ? fs.readdirSync(d) : null);
+    fs.writeFileSync(HOST_BASELINE, JSON.stringify({ netns: list('/run/netns'), podLogs: list(POD_LOGS), containerLogs: list(CONTAINER_LOGS), cniResults: list(CNI_RESULTS), cni: fs.existsSync('/var/lib/cni') }));
   }
 }
 
@@ -568,19 +572,43 @@ function restoreSysctls(say) {
   fs.rmSync(SYSCTL_RECORD);
 }
 
-function netnsBaseline() {
+function hostBaseline() {
   try {
-    return JSON.parse(fs.readFileSync(NETNS_BASELINE, 'utf8'));
+    return JSON.parse(fs.readFileSync(HOST_BASELINE, 'utf8'));
   } catch {
-    return { dirExisted: true, names: [] };
+    // No record: assume everything that is there was there before (remove nothing we cannot tell is ours).
+    const list = (d) => (fs.existsSync(d) ? fs.readdirSync(d) : null);
+    return { netns: list('/run/netns'), podLogs: list(POD_LOGS), containerLogs: list(CONTAINER_LOGS), cniResults: list(CNI_RESULTS), cni: true };
   }
 }
 
 /** Network namespaces containerd made for our pods: cni-* in /run/netns that were not there before up(). */
 function ourNetns() {
   if (!fs.existsSync('/run/netns')) return [];
-  const before = new Set(netnsBaseline().names);
+  const before = new Set(hostBaseline().netns ?? []);
   return fs.readdirSync('/run/netns').filter((n) => n.startsWith('cni-') && !before.has(n));
+}
+
+/** The kubelet's log folders (/var/log/pods/NS_POD_UID, /var/log/containers/*.log) that appeared since up(). */
+function ourPodLogs() {
+  const base = hostBaseline();
+  const since = (dir, before) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => !(before ?? []).includes(n)).map((n) => join(dir, n)) : []);
+  return [...since(POD_LOGS, base.podLogs), ...since(CONTAINER_LOGS, base.containerLogs)];
+}
+
+/**
+ * CNI's cached results for our sandboxes that appeared since up(): `berth-pods-ID-eth0` (our network; left when a
+ * sandbox was never torn down) and `cni-loopback-ID-lo` (containerd never removes those).
+ */
+function ourCniResults() {
+  if (!fs.existsSync(CNI_RESULTS)) return [];
+  const before = new Set(hostBaseline().cniResults ?? []);
+  return fs.readdirSync(CNI_RESULTS).filter((n) => /^(berth-pods|cni-loopback)-/.test(n) && !before.has(n)).map((n) => join(CNI_RESULTS, n));
+}
+
+/** containerd 1.6 puts each shim's socket at /run/containerd/s/sha256(address/namespace/id), for any instance. */
+function shimSocket(id) {
+  return join('/run/containerd/s', createHash('sha256').update(join(SOCK, 'k8s.io', id)).digest('hex'));
 }
 
 function mountsUnder(prefixes) {
@@ -669,6 +697,9 @@ export function leftovers() {
   for (const p of strayProcesses()) out.push(`process ${p.pid}: ${p.command}`);
   for (const m of mountsUnder([DIR, '/run/netns'])) out.push(`mount ${m}`);
   for (const n of ourNetns()) out.push(`network namespace ${n}`);
+  const runcRoot = join(RUNC_ROOT, 'k8s.io');
+  for (const id of fs.existsSync(runcRoot) ? fs.readdirSync(runcRoot) : []) out.push(`container ${id.slice(0, 12)} (runc state)`);
+  for (const f of [...ourPodLogs(), ...ourCniResults()]) out.push(`file ${f}`);
   if (bridgeExists()) out.push(`bridge ${BRIDGE}`);
   for (const port of listening()) out.push(`listening on 127.0.0.1:${port}`);
   if (fs.existsSync(SYSCTL_RECORD)) {
@@ -706,11 +737,12 @@ function killPid(pid, signal = 'SIGKILL') {
  */
 async function removeLeftovers(say) {
   const runcRoot = join(RUNC_ROOT, 'k8s.io');
-  if (fs.existsSync(runcRoot)) {
-    for (const id of fs.readdirSync(runcRoot)) {
-      const r = spawnSync('runc', ['--root', runcRoot, 'delete', '--force', id], { encoding: 'utf8', timeout: 20000 });
-      if (r.status === 0) say(`removed container ${id.slice(0, 12)} (runc)`);
-    }
+  const ids = fs.existsSync(runcRoot) ? fs.readdirSync(runcRoot) : [];
+  for (const id of ids) {
+    const r = spawnSync('runc', ['--root', runcRoot, 'delete', '--force', id], { encoding: 'utf8', timeout: 20000 });
+    if (r.status === 0) say(`removed container ${id.slice(0, 12)} (runc)`);
+    // The socket of its shim, if the shim was killed before it could remove it.
+    fs.rmSync(shimSocket(id), { force: true });
   }
   for (let round = 0; round < 20; round++) {
     const stray = strayProcesses();
@@ -756,13 +788,24 @@ async function removeLeftovers(say) {
       }
     }
   }
-  // Every pod is gone, so every IP reservation is stale (a killed instance never released its own).
+  // Every pod is gone, so every IP reservation and cached CNI result is stale, and their logs are ours to remove
+  // (a killed instance released nothing; the kubelet removes logs only a while after a pod goes).
   fs.rmSync(join(DIR, 'cni', 'ipam'), { recursive: true, force: true });
-  const base = netnsBaseline();
-  if (!base.dirExisted && fs.existsSync('/run/netns') && fs.readdirSync('/run/netns').length === 0 && mountsUnder(['/run/netns']).length === 0) {
-    fs.rmdirSync('/run/netns');
+  const files = [...ourPodLogs(), ...ourCniResults()];
+  for (const f of files) fs.rmSync(f, { recursive: true, force: true });
+  if (files.length) say(`removed ${files.length} pod log folder(s), log link(s) and CNI result(s)`);
+  const base = hostBaseline();
+  const removeIfEmpty = (d) => {
+    if (fs.existsSync(d) && fs.readdirSync(d).length === 0 && mountsUnder([d]).length === 0) fs.rmdirSync(d);
+  };
+  if (base.netns === null) removeIfEmpty('/run/netns');
+  if (base.podLogs === null) removeIfEmpty(POD_LOGS);
+  if (base.containerLogs === null) removeIfEmpty(CONTAINER_LOGS);
+  if (!base.cni) {
+    removeIfEmpty(CNI_RESULTS);
+    removeIfEmpty('/var/lib/cni');
   }
-  fs.rmSync(NETNS_BASELINE, { force: true });
+  fs.rmSync(HOST_BASELINE, { force: true });
   restoreSysctls(say);
 }
 
@@ -832,8 +875,10 @@ export function formatStatus(s) {
   if (s.up) {
     lines.push(`cluster: up, node ${NODE} Ready; registry ${REGISTRY} answers`);
     lines.push(`kubeconfig: ${s.kubeconfig}   (e.g. KUBECONFIG=${s.kubeconfig} ${KUBECTL} get pods -A)`);
+  } else if (s.components.every((c) => c.pid)) {
+    lines.push(`cluster: every process runs, but not everything answers (yet)${s.nodeReady ? '' : `; node ${NODE} not Ready`}`);
   } else if (s.components.some((c) => c.pid)) {
-    lines.push(`cluster: partly up${s.nodeReady ? '' : ` (node ${NODE} not Ready)`}; \`up\` restarts what is missing`);
+    lines.push('cluster: partly up; `up` restarts it');
   } else {
     lines.push(`cluster: down; ${s.leftovers.length ? `left behind:\n    ${s.leftovers.join('\n    ')}` : 'nothing left behind (checked processes, mounts, network namespaces, bridge, ports, sysctls, cgroups)'}`);
   }
@@ -898,18 +943,36 @@ export async function up({ say = defaultSay, signal } = {}) {
       say(formatStatus(before));
       return { started: false, kubeconfig: KUBECONFIG, registry: REGISTRY, took: seconds(t0) };
     }
-    const alive = before.components.filter((c) => c.pid).map((c) => c.name);
+    let alive = before.components.filter((c) => c.pid).map((c) => c.name);
+    if (alive.length === before.components.length) {
+      // Every process runs but something does not answer: a slow probe on a loaded machine, or a component
+      // being restarted. Give it time before deciding it is broken.
+      say(`every process runs but ${before.components.filter((c) => !c.ready).map((c) => c.name).join(', ') || `node ${NODE}`} does not answer yet: waiting up to 60 s`);
+      const answered = await waitFor('the cluster to answer', async () => (await status()).up, { signal, timeoutMs: 60000 }).then(() => true, () => false);
+      if (answered) {
+        say('the cluster and the registry answer: nothing to do');
+        return { started: false, kubeconfig: KUBECONFIG, registry: REGISTRY, took: seconds(t0) };
+      }
+      alive = (await status()).components.filter((c) => c.pid).map((c) => c.name);
+    }
     let freshEtcd = false;
-    if (alive.length || before.instanceRecorded || before.leftovers.length) {
-      // A previous instance ended without `down` (killed, or a part of it died): stop what still runs, remove what
-      // it left (mounts, network namespaces, bridge, cgroups, containers), and start from an empty cluster: its etcd
-      // still names the pods it ran, and the kubelet would start them again.
-      await step(say, 'cleaning up a previous instance that was not stopped with down', async () => {
-        if (alive.length) say(`still running: ${alive.join(', ')}`);
+    const stopAlive = async () => {
+      for (const name of ['kubelet', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'containerd', 'etcd', 'registry']) {
+        if (alive.includes(name)) await stopProcess(component(name), say);
+      }
+    };
+    if (alive.length) {
+      // Partly up (a component died or never answered): stop the rest, remove what it left, start it all again.
+      // etcd keeps its data: the pods in it belong to whoever made them, and the kubelet starts them again.
+      await step(say, `restarting a cluster that is partly up (running: ${alive.join(', ')})`, async () => {
+        await stopAlive();
+        await removeLeftovers(say);
+      });
+    } else if (before.instanceRecorded || before.leftovers.length) {
+      // Killed without `down`: nothing of it runs, but its mounts, namespaces, bridge, cgroups and containers remain,
+      // and its etcd still names the pods it ran (the kubelet would start them again): clean up, start empty.
+      await step(say, 'cleaning up after a cluster that was killed (not stopped with down)', async () => {
         if (before.leftovers.length) say(`left behind: ${summarize(before.leftovers)}`);
-        for (const name of ['kubelet', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'containerd', 'etcd', 'registry']) {
-          if (alive.includes(name)) await stopProcess(component(name), say);
-        }
         await removeLeftovers(say);
         // containerd's root goes too: its metadata names the dead instance's containers and sandboxes. Images come
         // back from the registry (the pause image is imported again).

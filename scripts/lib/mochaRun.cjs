@@ -1,6 +1,9 @@
-// Runs a set of compiled mocha test files and reports the counts in one shape for every tier:
-// it prints `N passed, N failed` and, when BERTH_TEST_RESULTS names a file, writes {passed, failed, failures}.
+// Runs a set of compiled mocha test files and reports the counts in one shape for every tier: it prints
+// `N passed, N failed, N skipped` and, when BERTH_TEST_RESULTS names a file, writes {passed, failed, skipped, ...}.
+// A skipped (pending) test is listed by name: scripts/test.mjs fails the run on it. A filter applies only when it is
+// passed explicitly (`--grep PATTERN` here, `grep` to runMocha()), never from the environment.
 // Used by the plain-Node tiers and, inside the VS Code extension host, by the e2e suite.
+// usage: node scripts/lib/mochaRun.cjs [--grep PATTERN] DIR|FILE...
 const fs = require('fs');
 const path = require('path');
 const util = require('util');
@@ -17,29 +20,42 @@ function findTests(dir) {
     .sort();
 }
 
+function writeResults(resultsFile, result) {
+  if (!resultsFile) return;
+  fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
+  fs.writeFileSync(resultsFile, JSON.stringify(result, null, 2));
+}
+
+// The run in progress, so that a signal can still report what ran before it.
+let current;
+
 function runMocha({ dirs, timeout = 60000, grep, resultsFile = process.env.BERTH_TEST_RESULTS, bail = false }) {
   // The extension host forwards console output without printf substitution: format before printing.
   Mocha.reporters.Base.consoleLog = (...args) => console.log(util.format(...args));
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout, reporter: 'spec', grep, bail });
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout, reporter: 'spec', grep: grep || undefined, bail });
   const files = dirs.flatMap(findTests);
   files.forEach((f) => mocha.addFile(f));
   return new Promise((resolve) => {
     const failures = [];
+    const skipped = [];
     let passed = 0;
+    current = { failures, skipped, passed: () => passed, grep: grep || '', files: files.length, resultsFile };
     const runner = mocha.run();
     runner.on('pass', () => passed++);
+    runner.on('pending', (test) => skipped.push(test.fullTitle()));
     runner.on('fail', (test, err) => failures.push({ title: test.fullTitle(), error: String((err && err.stack) || err) }));
     runner.on('end', () => {
-      const result = { passed, failed: failures.length, files: files.length, failures };
+      const result = { passed, failed: failures.length, skipped: skipped.length, skippedTitles: skipped, grep: grep || '', files: files.length, failures };
       if (files.length === 0) {
         result.failed += 1;
         result.failures.push({ title: 'no test files', error: `no *.test.js under ${dirs.join(', ')}` });
+      } else if (!grep && passed + failures.length + skipped.length === 0) {
+        result.failed += 1;
+        result.failures.push({ title: 'no tests ran', error: `${files.length} test file(s) under ${dirs.join(', ')} defined no tests` });
       }
-      console.log(`${result.passed} passed, ${result.failed} failed`);
-      if (resultsFile) {
-        fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
-        fs.writeFileSync(resultsFile, JSON.stringify(result, null, 2));
-      }
+      for (const title of skipped) console.log(`SKIPPED (counts as a failure): ${title}`);
+      console.log(`${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped${grep ? ` (only tests matching --grep ${JSON.stringify(grep)})` : ''}`);
+      writeResults(resultsFile, result);
       resolve(result);
     });
   });
@@ -49,8 +65,30 @@ module.exports = { runMocha };
 
 if (require.main === module) {
   const args = process.argv.slice(2);
+  let grep;
+  const dirs = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--grep') grep = args[++i];
+    else if (args[i].startsWith('--grep=')) grep = args[i].slice('--grep='.length);
+    else dirs.push(path.resolve(args[i]));
+  }
+  if (grep === undefined && args.includes('--grep')) {
+    console.error('--grep needs a pattern');
+    process.exit(2);
+  }
+  // Stopped from outside (the runner's tier time limit, Ctrl-C): record it, and exit so that process 'exit'
+  // handlers (the VS Code hosts the UI tests started) run.
+  for (const signal of ['SIGTERM', 'SIGINT']) {
+    process.once(signal, () => {
+      console.log(`\n${signal}: stopping the tests`);
+      const c = current ?? { failures: [], skipped: [], passed: () => 0, grep: grep || '', files: 0, resultsFile: process.env.BERTH_TEST_RESULTS };
+      const failures = [...c.failures, { title: `stopped by ${signal}`, error: 'the run was stopped before it ended' }];
+      writeResults(c.resultsFile, { passed: c.passed(), failed: failures.length, skipped: c.skipped.length, skippedTitles: c.skipped, grep: c.grep, files: c.files, failures });
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
   const timeout = Number(process.env.BERTH_TEST_TIMEOUT_MS || 60000);
-  runMocha({ dirs: args.map((a) => path.resolve(a)), timeout, grep: process.env.BERTH_TEST_GREP }).then((r) => {
-    process.exitCode = r.failed > 0 ? 1 : 0;
+  runMocha({ dirs, timeout, grep }).then((r) => {
+    process.exitCode = r.failed + r.skipped > 0 ? 1 : 0;
   });
 }

@@ -85,7 +85,15 @@ export async function startServer({ runDir, port, token, trust = false, smokeTes
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: hostEnv(runDir, env) });
   const baseUrl = `http://127.0.0.1:${port}`;
   let exited = false;
-  child.once('exit', () => (exited = true));
+  // If this process ends first (a test run stopped by a signal exits through process.exit), the host goes too.
+  const killOnExit = () => {
+    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+  };
+  process.on('exit', killOnExit);
+  child.once('exit', () => {
+    exited = true;
+    process.off('exit', killOnExit);
+  });
   const deadline = Date.now() + 60000;
   for (;;) {
     if (exited) throw new Error(`VS Code server exited during start:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);

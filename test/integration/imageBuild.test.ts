@@ -8,6 +8,7 @@ import * as path from 'path';
 import { CancelledError } from '../../src/core/common/errors';
 import { BuildFailedError, runBuild, type BuildStep } from '../../src/core/build/buildRunner';
 import { DockerImageBuilder } from '../../src/adapters/docker/dockerImageBuilder';
+import { waitForNoBuildLeftovers } from '../support/buildLeftovers';
 
 const BASE = 'berth/debian-base:bookworm';
 const LABEL = 'berth.test.image-build';
@@ -89,33 +90,29 @@ describe('Image build (real Docker Engine)', function () {
     assert.match(e.message, new RegExp(`Base image berth-test/no-such-base:${RUN_ID} is not available locally and no registry answered: build or load it first`));
   });
 
-  it('aborts a running build: no tag, no build container left', async function () {
+  it('aborts a running build: no tag, no build container and no layer of the cancelled step left', async function () {
     const steps: BuildStep[] = [];
     const controller = new AbortController();
-    const sleeping = new Promise<void>((resolve) => {
-      const check = setInterval(async () => {
-        const running = await docker.listContainers({ all: true, filters: { ancestor: [BASE] } });
-        if (steps.some((s) => s.instruction.startsWith('RUN sleep')) && running.some((c) => c.Command.includes('sleep 600'))) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 200);
-    });
-    const before = new Set((await docker.listContainers({ all: true })).map((c) => c.Id));
-    const building = build(`FROM ${BASE}\nRUN sleep 600 # ${RUN_ID}\n`, steps, controller.signal);
-    await Promise.race([sleeping, building]);
-    controller.abort(new CancelledError());
-    await assert.rejects(building, (e: unknown) => e instanceof CancelledError);
-    await assert.rejects(docker.getImage(tag).inspect(), /no such image/i);
-    // The engine removes the step's container once it sees the request gone; wait for that, bounded.
-    const deadline = Date.now() + 30000;
-    let leftover: Docker.ContainerInfo[] = [];
-    do {
-      leftover = (await docker.listContainers({ all: true })).filter((c) => !before.has(c.Id) && c.Command.includes(RUN_ID));
-      if (leftover.length === 0) break;
-      await new Promise((r) => setTimeout(r, 250));
-    } while (Date.now() < deadline);
-    for (const c of leftover) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
-    assert.deepEqual(leftover.map((c) => c.Command), []);
+    const marker = `cancel-${RUN_ID}`;
+    const since = Date.now();
+    let check: NodeJS.Timeout | undefined;
+    try {
+      const sleeping = new Promise<void>((resolve) => {
+        check = setInterval(async () => {
+          const running = await docker.listContainers({ all: true, filters: { ancestor: [BASE] } }).catch(() => []);
+          if (steps.some((s) => s.instruction.startsWith('RUN sleep')) && running.some((c) => c.Command.includes(marker))) resolve();
+        }, 200);
+      });
+      const building = build(`FROM ${BASE}\nRUN sleep 600 # ${marker}\n`, steps, controller.signal);
+      await Promise.race([sleeping, building]);
+      controller.abort(new CancelledError());
+      await assert.rejects(building, (e: unknown) => e instanceof CancelledError);
+    } finally {
+      // Also when the build failed before its RUN started: a live interval would keep the test process running.
+      clearInterval(check);
+    }
+    const left = await waitForNoBuildLeftovers(docker, marker, tag, since);
+    for (const c of left.containers) await docker.getContainer(c.split(' ')[0]).remove({ force: true }).catch(() => undefined);
+    assert.deepEqual(left, { containers: [], images: [], tagged: false }, 'the cancelled build left something on the engine');
   });
 });

@@ -28,25 +28,28 @@ describe('SwitchableDockerEngine (real Docker Engine)', () => {
     const engine = new SwitchableDockerEngine('');
     const tag = `berth-test/switch:${process.pid}-${Date.now()}`;
     let ended: Error | undefined;
-    const seen = new Promise<EngineEvent>((resolve) => {
-      const watch = engine.watchEvents(
-        (e) => {
-          if (e.type === 'image' && e.action === 'tag' && e.attributes.name === tag) {
-            watch.dispose();
-            resolve(e);
-          }
-        },
-        (e) => (ended = e),
-      );
-    });
-    engine.switchTo(`unix:///var/run/docker.sock`);
-    await engine.ping();
-    const [repo, version] = tag.split(':');
-    tags.push(tag);
-    await docker.getImage(KERNEL_IMAGE).tag({ repo, tag: version });
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([seen, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no tag event after the switch (ended: ${ended?.message})`)), 15000)))]);
-    clearTimeout(timer);
-    assert.equal(ended, undefined, 'the switch must not end the consumer\'s stream');
+    let watch: { dispose(): void } | undefined;
+    try {
+      const seen = new Promise<EngineEvent>((resolve) => {
+        watch = engine.watchEvents(
+          (e) => {
+            if (e.type === 'image' && e.action === 'tag' && e.attributes.name === tag) resolve(e);
+          },
+          (e) => (ended = e),
+        );
+      });
+      engine.switchTo(`unix:///var/run/docker.sock`);
+      await engine.ping();
+      const [repo, version] = tag.split(':');
+      tags.push(tag);
+      await docker.getImage(KERNEL_IMAGE).tag({ repo, tag: version });
+      await Promise.race([seen, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no tag event after the switch (ended: ${ended?.message})`)), 15000)))]);
+      assert.equal(ended, undefined, 'the switch must not end the consumer\'s stream');
+    } finally {
+      // Also when the event never came: an open stream or timer would keep the test process alive.
+      clearTimeout(timer);
+      watch?.dispose();
+    }
   });
 });

@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { BerthApi } from '../../../src/api';
+import { waitForNoBuildLeftovers } from '../../support/buildLeftovers';
 
 const BASE = 'berth/debian-base:bookworm';
 const RUN_ID = `${process.pid}-${Date.now()}`;
@@ -131,31 +132,46 @@ describe('Build Image (e2e)', function () {
     assert.match(diagnostic.message, /Unknown instruction COPPY/);
   });
 
-  it('Cancel during a slow RUN leaves no new tag and no build container', async () => {
+  it('Cancel during a slow RUN leaves no tag, no build container and no layer of the cancelled step', async () => {
     const marker = `berth-e2e-sleep-${RUN_ID}`;
     const uri = dockerfile('slow', `FROM ${BASE}\nRUN sleep 300 && echo ${marker}\n`);
     const tag = tagFor('slow');
+    const since = Date.now();
     const building = vscode.commands.executeCommand<BuildResult | undefined>('berth.build.image', uri, { tag });
     await until('the slow RUN to start', async () => (await docker.listContainers()).some((c) => c.Command.includes(marker)) || undefined, 60000);
     assert.deepEqual(berth.builds.builds.map((b) => [b.tag, b.step]), [[tag, 'Step 2/3']], 'the Images view does not show the running build');
     await vscode.commands.executeCommand('berth.build.cancel');
     assert.equal(await building, undefined);
-    await assert.rejects(docker.getImage(tag).inspect(), /no such image/i);
-    await until('the build container to go', async () => (await docker.listContainers({ all: true })).every((c) => !c.Command.includes(marker)) || undefined);
+    assert.deepEqual(berth.builds.builds, [], 'the Images view still shows the cancelled build');
+    const left = await waitForNoBuildLeftovers(docker, marker, tag, since);
+    for (const c of left.containers) await docker.getContainer(c.split(' ')[0]).remove({ force: true }).catch(() => undefined);
+    assert.deepEqual(left, { containers: [], images: [], tagged: false }, 'the cancelled build left something on the engine');
   });
-  it('"Use as kernel" makes the new image the notebook\'s Berth kernel', async () => {
-    const uri = dockerfile('kernel', 'FROM berth/python:latest\nRUN echo "built for a notebook" > /opt/berth-e2e.txt\n');
+
+  it('"Use as kernel" makes the new image the notebook\'s Berth kernel, and its cells run in that image', async () => {
+    const uri = dockerfile('kernel', `FROM berth/python:latest\nRUN echo "built for a notebook ${RUN_ID}" > /opt/berth-e2e.txt\n`);
     const tag = tagFor('kernel');
     assert.ok(await vscode.commands.executeCommand<BuildResult | undefined>('berth.build.image', uri, { tag }), 'the build failed (see the Berth log)');
-    const notebookUri = vscode.Uri.file(path.join(workspace, 'notebooks', 'hello.ipynb'));
+    // A notebook of this test's own, whose cell reads the file only the new image has.
+    const notebookUri = vscode.Uri.file(path.join(path.dirname(uri.fsPath), 'use.ipynb'));
+    fs.writeFileSync(notebookUri.fsPath, JSON.stringify({
+      cells: [{ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: ["print(open('/opt/berth-e2e.txt').read().strip())"] }],
+      metadata: { kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' }, language_info: { name: 'python' } },
+      nbformat: 4, nbformat_minor: 5,
+    }));
     await vscode.commands.executeCommand('vscode.openWith', notebookUri, 'jupyter-notebook');
     try {
       await vscode.commands.executeCommand('berth.kernels.selectForNotebook', tag, notebookUri);
-      await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 1, end: 2 }], document: notebookUri });
-      const kernel = await until('the cell to run on the new image', () => {
-        const k = berth.kernels.kernelOf(notebookUri);
-        return k?.state === 'idle' ? k : undefined;
-      }, 120000);
+      const notebook = vscode.workspace.notebookDocuments.find((d) => d.uri.toString() === notebookUri.toString());
+      assert.ok(notebook, 'the notebook is not open');
+      const cell = notebook.cellAt(0);
+      await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: 0, end: 1 }], document: notebookUri });
+      await until('the cell to run on the new image', () => (cell.executionSummary?.success !== undefined ? true : undefined), 120000);
+      const text = cell.outputs.flatMap((o) => o.items).map((i) => new TextDecoder().decode(i.data)).join('');
+      assert.equal(cell.executionSummary?.success, true, `the cell failed: ${text}`);
+      assert.equal(text, `built for a notebook ${RUN_ID}\n`);
+      const kernel = berth.kernels.kernelOf(notebookUri);
+      assert.equal(kernel?.state, 'idle');
       assert.equal(kernel.controllerId, `docker:${tag}:python3`);
       const container = await docker.getContainer(kernel.resourceId!).inspect();
       assert.equal(container.Config.Image, tag);

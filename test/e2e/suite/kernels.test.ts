@@ -6,6 +6,8 @@ import Docker from 'dockerode';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { BerthApi } from '../../../src/api';
+import { firstFileIn } from '../../../src/adapters/docker/tarArchive';
+import { CONFIG_DIR, CONFIG_FILE, JUPYTER_PORT } from '../../../src/core/kernels/containerSpec';
 
 const IMAGE = 'berth/python:latest';
 const CONTROLLER = `docker:${IMAGE}:python3`;
@@ -178,7 +180,36 @@ describe('Container kernels (extension host)', function () {
       assert.ok(info, 'no container carries the notebook label');
       assert.equal(info.Labels['berth.kernel'] !== undefined, true);
       assert.ok(info.Ports.length > 0 && info.Ports.every((p) => p.IP === '127.0.0.1'), JSON.stringify(info.Ports));
-      assert.equal(JSON.stringify(info.Labels).includes((await api()).kernels.kernelOf(notebook.uri)?.resourceId ?? 'x'), false);
+    });
+
+    it('keeps the server token out of the container\'s labels, arguments and environment', async () => {
+      const [info] = await containersOf(notebook.uri);
+      assert.ok(info, 'no container carries the notebook label');
+      const container = docker.getContainer(info.Id);
+      // The token as the server knows it: from the config file Berth wrote into the container.
+      const archive = await container.getArchive({ path: `${CONFIG_DIR}/${CONFIG_FILE}` });
+      const chunks: Buffer[] = [];
+      for await (const chunk of archive) chunks.push(chunk as Buffer);
+      const token: unknown = JSON.parse(firstFileIn(Buffer.concat(chunks))?.toString('utf8') ?? '{}').ServerApp?.token;
+      assert.ok(typeof token === 'string' && /^[0-9a-f]{64}$/.test(token), `no 256-bit token in ${CONFIG_DIR}/${CONFIG_FILE}`);
+      // It is the token that opens the server (so the checks below look for the right string).
+      const port = info.Ports.find((p) => p.PrivatePort === JUPYTER_PORT)?.PublicPort;
+      assert.ok(port, JSON.stringify(info.Ports));
+      assert.equal((await fetch(`http://127.0.0.1:${port}/api/status`, { headers: { Authorization: `token ${token}` } })).status, 200);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/api/status`)).status, 403);
+      const inspect = await container.inspect();
+      const places: Record<string, unknown> = {
+        labels: inspect.Config.Labels,
+        cmd: inspect.Config.Cmd,
+        entrypoint: inspect.Config.Entrypoint,
+        path: inspect.Path,
+        args: inspect.Args,
+        env: inspect.Config.Env,
+      };
+      assert.ok(Array.isArray(places.env) && places.env.length > 0, 'the container has no environment to check');
+      assert.ok(Array.isArray(places.args) && places.args.length > 0, 'the container has no arguments to check');
+      const holding = Object.entries(places).filter(([, value]) => JSON.stringify(value ?? null).includes(token)).map(([where]) => where);
+      assert.deepEqual(holding, [], 'the token is visible in the container\'s configuration');
     });
   });
 

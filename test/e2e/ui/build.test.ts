@@ -5,12 +5,15 @@ import { strict as assert } from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import Docker from 'dockerode';
 import type { Page } from 'playwright-core';
+import { waitForNoBuildLeftovers } from '../../support/buildLeftovers';
 import { openWorkbench, type Workbench } from './workbench';
 
 const SHOTS = process.env.BERTH_SHOTS ?? '/var/tmp/berth-shots';
 const TAG = `berth-ui/env:${process.pid}-${Date.now()}`;
 const SLOW_TAG = `berth-ui/slow:${process.pid}-${Date.now()}`;
+const SLOW_MARKER = `berth-ui-slow-${process.pid}-${Date.now()}`;
 
 describe('Build Image in the workbench (Playwright)', function () {
   let wb: Workbench;
@@ -86,7 +89,8 @@ describe('Build Image in the workbench (Playwright)', function () {
   it('shows the running step and the build in the Images view, and Cancel stops it without tagging', async () => {
     const { page, workspace } = wb;
     fs.mkdirSync(path.join(workspace, 'Slow Build'), { recursive: true });
-    fs.writeFileSync(path.join(workspace, 'Slow Build', 'Dockerfile'), 'FROM berth/debian-base:bookworm\nRUN sleep 300\n');
+    fs.writeFileSync(path.join(workspace, 'Slow Build', 'Dockerfile'), `FROM berth/debian-base:bookworm\nRUN sleep 300 && echo ${SLOW_MARKER}\n`);
+    const since = Date.now();
     await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
     await buildFromExplorer(page, 'Slow Build', SLOW_TAG, 'slow-build:latest');
     await page.locator('.quick-input-widget input').press('Enter');
@@ -102,8 +106,12 @@ describe('Build Image in the workbench (Playwright)', function () {
 
     await toast.getByRole('button', { name: 'Cancel' }).click();
     await building.waitFor({ state: 'detached', timeout: 30000 });
-    assert.throws(() => execFileSync('docker', ['image', 'inspect', SLOW_TAG], { stdio: 'ignore' }), 'the cancelled build tagged an image');
     await shot(page, 'build-cancelled');
+    // The engine, not only the row: no tag, no build container, no image committed from the cancelled step.
+    const docker = new Docker();
+    const left = await waitForNoBuildLeftovers(docker, SLOW_MARKER, SLOW_TAG, since);
+    for (const c of left.containers) await docker.getContainer(c.split(' ')[0]).remove({ force: true }).catch(() => undefined);
+    assert.deepEqual(left, { containers: [], images: [], tagged: false }, 'the cancelled build left something on the engine');
   });
 
   it('remembers the tag per Dockerfile, offers Build Image in the editor title, and lists Dockerfiles in the palette', async () => {

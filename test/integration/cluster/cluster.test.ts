@@ -78,6 +78,15 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
   }
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether something accepts TCP connections on host:port. */
 function accepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -97,6 +106,14 @@ describe('Local cluster and registry (real Kubernetes, real registry)', function
       throw new Error(`no cluster for the tests: ${process.env.BERTH_TEST_CLUSTER_ERROR ?? 'BERTH_TEST_KUBECONFIG is not set (npm test sets it; or run `npm run cluster -- up` and set it to the kubeconfig it prints)'}`);
     }
     kube = kubeFrom(KUBECONFIG);
+  });
+  before(async () => {
+    // A run that was killed could not delete its namespace: remove those whose process is gone.
+    const list = await kube.json<{ items: { metadata: { name: string } }[] }>('GET', '/api/v1/namespaces');
+    for (const name of list.items.map((n) => n.metadata.name)) {
+      const pid = Number(/^berth-smoke-(\d+)-\d+$/.exec(name)?.[1]);
+      if (pid && !isAlive(pid)) await kube.request('DELETE', `/api/v1/namespaces/${name}`);
+    }
   });
 
   it('has a Ready node', async () => {
