@@ -22,6 +22,20 @@ export const Commands = {
   docsPreviewState: '_berth.docs.previewState',
   /** Internal: the Docs view's tree model, for the e2e suite. */
   docsTree: '_berth.docs.tree',
+  pushImage: 'berth.images.push',
+  pullImage: 'berth.images.pull',
+  refreshCluster: 'berth.cluster.refresh',
+  useContext: 'berth.cluster.useContext',
+  useNamespace: 'berth.cluster.useNamespace',
+  showPodLogs: 'berth.cluster.showLogs',
+  describePod: 'berth.cluster.describe',
+  deletePod: 'berth.cluster.deletePod',
+  copyPodName: 'berth.cluster.copyName',
+  openPodShell: 'berth.cluster.openShell',
+  /** Internal: the Cluster view's rows as the tree shows them, for the e2e suite. */
+  clusterTree: '_berth.cluster.tree',
+  /** Internal: what an Open Shell terminal has shown so far, for the e2e suite. */
+  shellTranscript: '_berth.cluster.shellTranscript',
 } as const;
 
 export const WebviewTypes = {
@@ -43,6 +57,14 @@ export const Views = {
 export const ContextKeys = {
   /** connecting | ready | unreachable: picks the welcome text of the Images view. */
   dockerState: 'berth.docker.state',
+  /** loading | none | invalid | loaded: picks the welcome text of the Cluster view. */
+  clusterState: 'berth.cluster.state',
+} as const;
+
+/** URI schemes of Berth's read-only documents. */
+export const Schemes = {
+  podLogs: 'berth-pod-logs',
+  podDescribe: 'berth-pod-describe',
 } as const;
 
 /** `contextValue`s of the Kernels view's items (package.json `viewItem` clauses match these). */
@@ -72,12 +94,23 @@ export const Settings = {
   buildTarget: 'build.target',
   buildContext: 'build.context',
   buildOverrides: 'build.overrides',
+  kubeconfig: 'kubernetes.kubeconfig',
+  kubernetesContext: 'kubernetes.context',
+  kubernetesNamespace: 'kubernetes.namespace',
+  podLogTailLines: 'kubernetes.logTailLines',
+  registry: 'registry',
 } as const;
 
 /** Keys of Berth's per-workspace memento. */
 export const StateKeys = {
   /** + the Dockerfile's URI: the tag last used to build it. */
   buildTagPrefix: 'berth.build.tag:',
+  /** + the image reference: the target last used to push it. */
+  pushTargetPrefix: 'berth.push.target:',
+  /** The context chosen in the Cluster view (wins over berth.kubernetes.context until that setting changes). */
+  clusterContext: 'berth.cluster.context',
+  /** Namespaces chosen in the Cluster view, per context. */
+  clusterNamespaces: 'berth.cluster.namespaces',
 } as const;
 
 /** The one DiagnosticCollection of build failures. */

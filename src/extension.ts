@@ -1,15 +1,19 @@
 import * as vscode from 'vscode';
 import type { BerthApi } from './api';
 import { DockerImageBuilder } from './adapters/docker/dockerImageBuilder';
+import { DockerImageTransfer } from './adapters/docker/dockerImageTransfer';
 import { DockerServerLauncher } from './adapters/docker/dockerServerLauncher';
 import { SwitchableDockerEngine } from './adapters/docker/switchableDockerEngine';
 import { JupyterKernelConnector } from './adapters/jupyter/jupyterKernelConnector';
+import { ClientNodeKubernetes } from './adapters/kubernetes/clientNodeKubernetes';
 import { Commands } from './constants';
 import { BuildActivity } from './core/build/buildActivity';
 import { ImageProbesModel } from './core/images/imageProbes';
 import { ImagesModel } from './core/images/imagesModel';
+import { ClusterModel } from './core/kubernetes/clusterModel';
 import { Config } from './features/config';
 import * as build from './features/build/register';
+import * as cluster from './features/cluster/register';
 import * as docs from './features/docs/register';
 import * as images from './features/images/register';
 import * as kernels from './features/kernels/register';
@@ -26,13 +30,16 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
     const builds = new BuildActivity();
     const launcher = new DockerServerLauncher(engine, log);
     const probes = new ImageProbesModel(imagesModel, (imageId, signal) => launcher.probe(imageId, signal), new MementoProbeCache(context.globalState), log);
+    const clusterModel = new ClusterModel(new ClientNodeKubernetes(log), log);
     const kernelsFeature = kernels.register({ context, log, config, images: imagesModel, probes, launcher, connector: new JupyterKernelConnector(log), engine });
     context.subscriptions.push(
       config,
       imagesModel,
       builds,
       probes,
-      images.register({ model: imagesModel, builds, probes }),
+      images.register({ model: imagesModel, builds, probes, transfer: new DockerImageTransfer(engine, log), registry: () => config.registry, state: context.workspaceState, log }),
+      clusterModel,
+      cluster.register({ model: clusterModel, config, state: context.workspaceState, log }),
       kernelsFeature,
       build.register({ createBuilder: () => DockerImageBuilder.forHost(config.dockerHost), activity: builds, state: context.workspaceState, log }),
       docs.register({ extensionUri: context.extensionUri, log }),
@@ -44,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
     );
     void imagesModel.refresh();
     log.info(`Berth ${context.extension.packageJSON.version} activated`);
-    return { images: imagesModel, builds, kernels: kernelsFeature.api };
+    return { images: imagesModel, builds, kernels: kernelsFeature.api, cluster: clusterModel };
   } catch (error) {
     // VS Code does not show activation failures to the user; say it once, with the details in the log.
     log.error(error instanceof Error ? error : String(error));

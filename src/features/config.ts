@@ -8,12 +8,20 @@ export const DEFAULT_OUTPUT_MAX_BYTES = 2 * 1024 * 1024;
 export class Config implements vscode.Disposable {
   private readonly dockerHostChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeDockerHost = this.dockerHostChanged.event;
+  private readonly kubernetesChanged = new vscode.EventEmitter<{ readonly kubeconfig: boolean; readonly context: boolean; readonly namespace: boolean }>();
+  /** berth.kubernetes.kubeconfig, .context or .namespace changed; says which. */
+  readonly onDidChangeKubernetes = this.kubernetesChanged.event;
   private readonly subscription: vscode.Disposable;
 
   constructor() {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(`${Settings.section}.${Settings.dockerHost}`)) {
+      const affects = (key: string) => e.affectsConfiguration(`${Settings.section}.${key}`);
+      if (affects(Settings.dockerHost)) {
         this.dockerHostChanged.fire();
+      }
+      const change = { kubeconfig: affects(Settings.kubeconfig), context: affects(Settings.kubernetesContext), namespace: affects(Settings.kubernetesNamespace) };
+      if (change.kubeconfig || change.context || change.namespace) {
+        this.kubernetesChanged.fire(change);
       }
     });
   }
@@ -47,8 +55,33 @@ export class Config implements vscode.Disposable {
     return Number.isFinite(value) && value >= 0 ? Math.floor(value) : DEFAULT_OUTPUT_MAX_BYTES;
   }
 
+  /** berth.kubernetes.kubeconfig: a kubeconfig path (or several, joined like KUBECONFIG); empty: KUBECONFIG, else ~/.kube/config. */
+  get kubeconfig(): string {
+    return this.section.get<string>(Settings.kubeconfig, '').trim();
+  }
+
+  get kubernetesContext(): string {
+    return this.section.get<string>(Settings.kubernetesContext, '').trim();
+  }
+
+  get kubernetesNamespace(): string {
+    return this.section.get<string>(Settings.kubernetesNamespace, '').trim();
+  }
+
+  /** How many of a pod's last log lines Show Logs starts with. */
+  get podLogTailLines(): number {
+    const n = this.section.get<number>(Settings.podLogTailLines, 500);
+    return Number.isInteger(n) && n > 0 ? n : 500;
+  }
+
+  /** berth.registry: the registry Push Image offers, e.g. 127.0.0.1:5000. */
+  get registry(): string {
+    return this.section.get<string>(Settings.registry, '').trim();
+  }
+
   dispose(): void {
     this.subscription.dispose();
     this.dockerHostChanged.dispose();
+    this.kubernetesChanged.dispose();
   }
 }

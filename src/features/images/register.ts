@@ -3,7 +3,10 @@ import { Commands, ContextKeys, Views } from '../../constants';
 import type { BuildActivity } from '../../core/build/buildActivity';
 import type { ImageProbesModel } from '../../core/images/imageProbes';
 import type { ImagesModel } from '../../core/images/imagesModel';
+import type { ImageTransfer } from '../../core/images/registryTransfer';
+import { registerCommand } from '../commandBoundary';
 import { ImagesTreeProvider } from './imagesTreeProvider';
+import { pullImage, pushImage, type TransferOptions } from './pushPull';
 
 export interface ImagesDeps {
   readonly model: ImagesModel;
@@ -11,10 +14,16 @@ export interface ImagesDeps {
   readonly builds: BuildActivity;
   /** Whether each image can serve Jupyter; shown next to the image. */
   readonly probes: ImageProbesModel;
+  /** Push and pull through the engine. */
+  readonly transfer: ImageTransfer;
+  /** berth.registry, read when a push or pull starts. */
+  readonly registry: () => string;
+  readonly state: vscode.Memento;
+  readonly log: vscode.LogOutputChannel;
 }
 
 /** The Images view: local images, live from engine events, with a clear state when no engine answers. */
-export function register({ model, builds, probes }: ImagesDeps): vscode.Disposable {
+export function register({ model, builds, probes, transfer, registry, state, log }: ImagesDeps): vscode.Disposable {
   const provider = new ImagesTreeProvider(model, builds, probes);
   const view = vscode.window.createTreeView(Views.images, { treeDataProvider: provider, showCollapseAll: false });
 
@@ -50,5 +59,7 @@ export function register({ model, builds, probes }: ImagesDeps): vscode.Disposab
     model.onDidChange(showState),
     vscode.commands.registerCommand(Commands.refreshImages, () => model.refresh()),
     vscode.commands.registerCommand(Commands.revealImage, reveal),
+    registerCommand(Commands.pushImage, 'Push Image', log, (row?: unknown, options?: TransferOptions) => pushImage({ transfer, images: model, registry, state, log }, row, options)),
+    registerCommand(Commands.pullImage, 'Pull Image', log, (options?: TransferOptions) => pullImage({ transfer, images: model, registry, state, log }, options)),
   );
 }
