@@ -5,7 +5,8 @@ import type { Logger } from '../../core/common/logger';
 import { DocsIndex } from '../../core/docs/docsIndex';
 import type { DocsTreeNode } from '../../core/docs/docsTree';
 import { DocumentRenderer } from '../../core/docs/renderDocument';
-import { DocsPreviewPanel, isDocDocument } from './docsPreviewPanel';
+import { isDocDocument } from './docsPreview';
+import { DocsPreviewManager } from './docsPreviewManager';
 import { DocsTreeProvider, docUri } from './docsTreeProvider';
 import { DocsWorkspaceScanner } from './docsWorkspaceScanner';
 
@@ -16,7 +17,7 @@ export interface DocsDeps {
 
 /** Docs beside the code: the live preview panel, the Docs view, and the commands that connect them. */
 export function register({ extensionUri, log }: DocsDeps): vscode.Disposable {
-  const preview = new DocsPreviewPanel(extensionUri, new DocumentRenderer(), log);
+  const preview = new DocsPreviewManager(extensionUri, new DocumentRenderer(), log);
   const index = new DocsIndex();
   const scanner = new DocsWorkspaceScanner(index, log);
   const provider = new DocsTreeProvider(index);

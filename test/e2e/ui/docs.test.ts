@@ -218,6 +218,30 @@ describe('Docs preview in the workbench (Playwright)', function () {
     await shot(page, 'preview-link-navigated');
   });
 
+  it('opens nothing for a link it refuses, and no browser tab for any link', async () => {
+    const { page } = wb;
+    // Every page the browser opens from here on: VS Code's own webview link handling used to open the resolved
+    // URL of a clicked link in a new tab (a 404 from the VS Code server for a refused or relative link).
+    const opened: string[] = [];
+    const onPage = (p: Page) => opened.push(p.url());
+    page.context().on('page', onPage);
+    try {
+      fs.writeFileSync(path.join(wb.workspace, 'docs', 'links.md'), '# Links\n\n<a href="&#xA0;javascript:alert(1)">refused link</a>, [a doc](guide.md) and [a file](../env/Dockerfile).\n');
+      await openFile(page, 'links.md');
+      const frame = await previewFrame(page, (d) => d.endsWith('/docs/links.md'), 'the preview of links.md');
+      await frame.locator('a', { hasText: 'refused link' }).click();
+      await page.locator('.notifications-toasts', { hasText: 'this link does not open from the preview' }).first().waitFor({ timeout: 15000 });
+      await shot(page, 'preview-refused-link');
+      await frame.locator('a', { hasText: 'a file' }).click();
+      await page.locator('.tabs-container .tab[aria-label^="Dockerfile"]').first().waitFor({ timeout: 15000 });
+      await frame.locator('a', { hasText: 'a doc' }).click();
+      await previewFrame(page, (d) => d.endsWith('/docs/guide.md'), 'the preview of guide.md');
+      assert.deepEqual(opened, [], 'a click in the preview opened a browser tab');
+    } finally {
+      page.context().off('page', onPage);
+    }
+  });
+
   it('restores the preview after the window reloads', async () => {
     const { page } = wb;
     await previewFrame(page, (d) => d.endsWith('/docs/guide.md'), 'the preview of guide.md');
