@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { Settings } from '../constants';
+import { DEFAULT_PANDOC_IMAGE } from '../core/docs/export';
+import { DEFAULT_R_IMAGE } from '../core/docs/knit';
 
 /** Typed access to Berth's settings, with one change event per setting group. */
 export class Config implements vscode.Disposable {
@@ -36,6 +38,16 @@ export class Config implements vscode.Disposable {
   /** Raw `berth.kernel.mounts`; validated by core/notebook/kernelSettings at kernel start. */
   kernelMounts(scope?: vscode.Uri): unknown {
     return vscode.workspace.getConfiguration(Settings.section, scope).get<unknown>(Settings.kernelMounts);
+  }
+
+  /** The image Knit runs R in (`berth.docs.rImage`). */
+  docsRImage(scope?: vscode.Uri): string {
+    return vscode.workspace.getConfiguration(Settings.section, scope).get<string>(Settings.docsRImage, '').trim() || DEFAULT_R_IMAGE;
+  }
+
+  /** The image Export runs Pandoc in (`berth.docs.pandocImage`). */
+  docsPandocImage(scope?: vscode.Uri): string {
+    return vscode.workspace.getConfiguration(Settings.section, scope).get<string>(Settings.docsPandocImage, '').trim() || DEFAULT_PANDOC_IMAGE;
   }
 
   dispose(): void {
