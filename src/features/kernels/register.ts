@@ -10,6 +10,7 @@ import { dispositionOf, pidAliveFrom } from '../../core/notebook/kernelOwnership
 import type { Config } from '../config';
 import { CellRunner } from './cellRunner';
 import { EnvironmentRecords } from './environmentRecords';
+import { KernelspecAffinity } from './kernelspecAffinity';
 import { controllerId, KernelControllers, selectKernelArgs } from './kernelControllers';
 import { KernelStatusBar } from './kernelStatusBar';
 import { KernelsTreeProvider, rowNotebookUri, type KernelRow } from './kernelsView';
@@ -247,6 +248,7 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     runner,
     kernels,
     records,
+    new KernelspecAffinity(controllers),
     new KernelStatusBar(kernels),
     tree,
     view,

@@ -1,0 +1,111 @@
+// Knit, Export and the R kernel as a user meets them in the workbench (Playwright, the packaged .vsix, the real R and
+// Pandoc images): Knit from the editor title opens the HTML beside its source, with the document's scripts off;
+// Export to PDF reveals the file in the Explorer; an R notebook on "Berth: berth/r:latest (R)" draws a plot.
+// Screenshots go to $BERTH_SHOTS/docs-build.
+import { strict as assert } from 'assert';
+import Docker from 'dockerode';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Frame, Page } from 'playwright-core';
+import { eventually, openWorkbench, type Workbench } from './workbench';
+
+const SHOTS = path.join(process.env.BERTH_SHOTS ?? '/var/tmp/berth-shots', 'docs-build');
+const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+const until = <T>(probe: () => Promise<T | undefined>, what: string, ms = 180000): Promise<T> => eventually(probe, what, ms, 250);
+
+async function command(page: Page, title: string): Promise<void> {
+  await page.locator('.statusbar').click({ position: { x: 400, y: 5 } });
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first().click();
+}
+
+async function openFile(page: Page, name: string): Promise<void> {
+  await page.locator('.statusbar').click({ position: { x: 400, y: 5 } });
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click();
+}
+
+/** The frame of a webview whose document matches `test` (webviews are nested iframes that come and go). */
+function frameWhere(page: Page, test: (f: Frame) => Promise<boolean>, what: string): Promise<Frame> {
+  return until(async () => {
+    for (const frame of page.frames()) if (await test(frame).catch(() => false)) return frame;
+    return undefined;
+  }, what);
+}
+
+describe('Knit, Export and the R kernel in the workbench (Playwright)', function () {
+  this.timeout(600000);
+  let wb: Workbench;
+  const shot = async (name: string) => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    await wb.page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  };
+
+  before(async function () {
+    this.timeout(180000);
+    wb = await openWorkbench('docs-build-ui', {
+      settings: { 'workbench.colorTheme': 'Default Light Modern', 'notebook.kernelPicker.type': 'all', 'workbench.editor.enablePreview': false, 'remote.autoForwardPorts': false },
+    });
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && wb) await shot(`failed-${this.currentTest.title.slice(0, 30).replace(/\W+/g, '-')}`);
+  });
+  after(async () => {
+    const ours = await docker.listContainers({ all: true, filters: { label: ['berth.owner'] } });
+    await wb?.close();
+    for (const c of ours.filter((c) => (c.Labels['berth.document'] ?? c.Labels['berth.notebook'] ?? '').includes(wb?.workspace ?? '\0'))) {
+      await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    }
+  });
+
+  it('knits from the editor title: the HTML opens beside its source, its own scripts not running', async () => {
+    const { page } = wb;
+    await openFile(page, 'report.Rmd');
+    await page.locator('.editor-actions [aria-label="Knit Document"]').first().click();
+    await page.locator('.notifications-toasts', { hasText: 'Knitting report.Rmd' }).first().waitFor({ timeout: 60000 });
+    const frame = await frameWhere(page, async (f) => (await f.locator('h1.title').textContent({ timeout: 500 })) === 'Kernel start-up report', 'the knitted report beside the editor');
+    await until(async () => ((await frame.locator('img[src^="data:image/png"]').evaluate((img: HTMLImageElement) => img.naturalWidth)) > 0 ? true : undefined), 'the plot to load');
+    // rmarkdown's HTML carries jQuery and Bootstrap's scripts: none of them ran.
+    assert.equal(await frame.evaluate(() => typeof (window as unknown as { jQuery?: unknown }).jQuery), 'undefined');
+    const tabs = await page.locator('.tabs-container .tab').allTextContents();
+    assert.ok(tabs.some((t) => t.includes('report.html')) && tabs.some((t) => t.includes('report.Rmd')), `tabs: ${tabs.join(', ')}`);
+    await page.locator('.notifications-toasts', { hasText: 'Knitted report.html' }).first().waitFor({ timeout: 30000 });
+    await shot('knitted-beside-source');
+    assert.ok(await page.locator('.editor-actions [aria-label="Open Externally"]').count(), 'Open Externally in the output\'s title bar');
+  });
+
+  it('exports Markdown to PDF and reveals the file in the Explorer', async () => {
+    const { page } = wb;
+    await openFile(page, 'paper.md');
+    await command(page, 'Berth: Export Document…');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'PDF' }).first().click();
+    const row = page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: 'paper.pdf' });
+    await row.waitFor({ timeout: 180000 });
+    await page.locator('.notifications-toasts', { hasText: 'Exported paper.pdf' }).first().waitFor({ timeout: 30000 });
+    await shot('exported-pdf-revealed');
+    assert.ok(fs.readFileSync(path.join(wb.workspace, 'research/paper.pdf')).subarray(0, 5).equals(Buffer.from('%PDF-')));
+  });
+
+  it('runs an R notebook on "Berth: berth/r:latest (R)" and shows the plot', async () => {
+    const { page } = wb;
+    await openFile(page, 'r-outputs.ipynb');
+    // The notebook names the ir kernelspec: of the Berth kernels, VS Code suggests the R one.
+    await page.locator('.notebook-toolbar-container:visible', { hasText: 'Berth: berth/r:latest (R)' }).first().waitFor({ timeout: 120000 });
+    await command(page, 'Notebook: Run All');
+    const plot = await frameWhere(page, async (f) => (await f.locator('img[src^="data:image/png"], img[src^="blob:"]').count()) > 0, 'the plot output');
+    await until(async () => ((await plot.locator('img').first().evaluate((img: HTMLImageElement) => img.naturalWidth)) > 0 ? true : undefined), 'the plot image to load');
+    await page.locator('.statusbar-item', { hasText: 'berth/r:latest: idle' }).first().waitFor({ timeout: 120000 });
+    // Scroll the plot into view, the way a user does, then take the picture.
+    await plot.locator('img').first().scrollIntoViewIfNeeded().catch(() => undefined);
+    await shot('r-kernel-plot');
+    const texts = await Promise.all(page.frames().map((f) => f.locator('body').innerText({ timeout: 1000 }).catch(() => '')));
+    assert.match(texts.join('\n'), /hello from R 4/);
+  });
+});
