@@ -155,7 +155,6 @@ export class KnitLogReader {
   private readonly lines: string[] = [];
   private readonly outputs: string[] = [];
   private chunkIndex = 0;
-  private lastChunk: string | undefined;
 
   constructor(private readonly chunks: readonly RmdChunk[]) {}
 
@@ -164,7 +163,6 @@ export class KnitLogReader {
     this.lines.push(line);
     if (line.startsWith(CHUNK_MARK)) {
       const label = line.slice(CHUNK_MARK.length).trim();
-      this.lastChunk = label;
       const found = this.chunks.findIndex((c) => c.label === label);
       this.chunkIndex = found >= 0 ? found + 1 : this.chunkIndex + 1;
       return { kind: 'chunk', label, line: found >= 0 ? this.chunks[found].line : undefined, index: this.chunkIndex, total: this.chunks.length };
@@ -196,11 +194,6 @@ export class KnitLogReader {
     const where = chunk ? `chunk "${chunk.label}" (line ${chunk.line + 1})` : `the inline R code on line ${first + 1}`;
     const problem: DocProblem = { message: reason, line: chunk ? chunk.line : first, severity: 'error' };
     return new DocumentFailedError(`Knitting ${documentName} failed in ${where}: ${reason}`, [problem]);
-  }
-
-  /** The chunk that was running last (the one that failed, when a chunk failed). */
-  get currentChunk(): string | undefined {
-    return this.lastChunk;
   }
 }
 

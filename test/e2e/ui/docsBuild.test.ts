@@ -69,7 +69,6 @@ describe('Knit, Export and the R kernel in the workbench (Playwright)', function
     const { page } = wb;
     await openFile(page, 'report.Rmd');
     await page.locator('.editor-actions [aria-label="Knit Document"]').first().click();
-    await page.locator('.notifications-toasts', { hasText: 'Knitting report.Rmd' }).first().waitFor({ timeout: 60000 });
     const frame = await frameWhere(page, async (f) => (await f.locator('h1.title').textContent({ timeout: 500 })) === 'Kernel start-up report', 'the knitted report beside the editor');
     await until(async () => ((await frame.locator('img[src^="data:image/png"]').evaluate((img: HTMLImageElement) => img.naturalWidth)) > 0 ? true : undefined), 'the plot to load');
     // rmarkdown's HTML carries jQuery and Bootstrap's scripts: none of them ran.
