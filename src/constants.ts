@@ -29,7 +29,7 @@ export const Commands = {
 
 export const WebviewTypes = {
   docsPreview: 'berth.docsPreview',
-  /** A knitted or exported HTML file, shown with scripts off. */
+  /** A knitted or exported HTML file, shown without its own scripts. */
   docsOutput: 'berth.docsOutput',
 } as const;
 

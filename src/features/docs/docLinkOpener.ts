@@ -12,7 +12,7 @@ export interface LinkingPreview {
   readonly documentUri: vscode.Uri | undefined;
   contentRoot(uri: vscode.Uri): vscode.Uri;
   otherColumn(): vscode.ViewColumn;
-  show(document: vscode.TextDocument, fragment?: string): void;
+  showDocument(document: vscode.TextDocument, fragment?: string): void;
   post(message: ToPreviewMessage): void;
 }
 
@@ -46,7 +46,7 @@ export class DocLinkOpener {
             throw new Error(`${href} does not exist (resolved to ${uri.fsPath}).`);
           });
           if (target.kind === 'doc') {
-            preview.show(await vscode.workspace.openTextDocument(uri), target.fragment);
+            preview.showDocument(await vscode.workspace.openTextDocument(uri), target.fragment);
             return;
           }
           const editor = await vscode.window.showTextDocument(uri, { viewColumn: preview.otherColumn() });

@@ -60,7 +60,7 @@ export function showProblems(diagnostics: vscode.DiagnosticCollection, uri: vsco
 const OPEN_EXTERNALLY = 'Open Externally';
 const REVEAL = 'Reveal in Explorer';
 
-/** HTML opens beside the editor (scripts off); other files are revealed in the Explorer. Open Externally is offered for either. */
+/** HTML opens beside the editor (none of its own scripts runs); other files are revealed in the Explorer. Open Externally is offered for either. */
 export async function presentOutputs(deps: DocsBuildDeps, outputs: readonly string[], verb: string): Promise<void> {
   const uris = outputs.map((o) => vscode.Uri.file(o));
   const html = uris.find((u) => /\.html?$/i.test(u.fsPath));

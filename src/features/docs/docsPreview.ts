@@ -106,7 +106,7 @@ export class DocsPreview implements vscode.Disposable {
   }
 
   /** Shows another document: a whole new page (fresh nonce), scrolled to the top or to `fragment`. */
-  show(document: vscode.TextDocument, fragment?: string): void {
+  showDocument(document: vscode.TextDocument, fragment?: string): void {
     clearTimeout(this.updateTimer);
     this.documentValue = document;
     this.uri = document.uri;

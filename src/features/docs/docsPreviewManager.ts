@@ -5,24 +5,23 @@ import { WebviewTypes } from '../../constants';
 import { errorMessage } from '../../core/common/errors';
 import type { Logger } from '../../core/common/logger';
 import type { DocumentRenderer } from '../../core/docs/renderDocument';
-import { DocLinkOpener } from './docLinkOpener';
+import type { DocLinkOpener } from './docLinkOpener';
 import { DocsPreview, isDocDocument, type DocsPreviewState } from './docsPreview';
 
 export class DocsPreviewManager implements vscode.Disposable {
   private preview: DocsPreview | undefined;
-  private readonly links: DocLinkOpener;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly renderer: DocumentRenderer,
+    private readonly links: DocLinkOpener,
     private readonly log: Logger,
   ) {
-    this.links = new DocLinkOpener(log);
     this.subscriptions.push(
       vscode.window.onDidChangeActiveTextEditor((editor) => {
         if (this.preview && editor && isDocDocument(editor.document) && !this.preview.isShown(editor.document)) {
-          this.preview.show(editor.document);
+          this.preview.showDocument(editor.document);
         }
       }),
     );
@@ -49,7 +48,7 @@ export class DocsPreviewManager implements vscode.Disposable {
       );
       this.attach(panel);
     }
-    this.preview?.show(document);
+    this.preview?.showDocument(document);
   }
 
   /** Takes over a panel VS Code restored after a reload. */
@@ -60,7 +59,7 @@ export class DocsPreviewManager implements vscode.Disposable {
     }
     const preview = this.attach(panel);
     try {
-      preview.show(await vscode.workspace.openTextDocument(vscode.Uri.parse(documentUri, true)));
+      preview.showDocument(await vscode.workspace.openTextDocument(vscode.Uri.parse(documentUri, true)));
     } catch (error) {
       this.log.warn(`Docs preview: could not restore ${documentUri}: ${errorMessage(error)}`);
       panel.dispose();

@@ -7,6 +7,7 @@ import type { DocsTreeNode } from '../../core/docs/docsTree';
 import { DocumentRenderer } from '../../core/docs/renderDocument';
 import type { Config } from '../config';
 import { windowOwner } from '../kernels/ownership';
+import { DocLinkOpener } from './docLinkOpener';
 import { DocsOutputPanel } from './docsOutputPanel';
 import { isDocDocument } from './docsPreview';
 import { DocsPreviewManager } from './docsPreviewManager';
@@ -25,13 +26,14 @@ export interface DocsDeps {
 
 /** Docs beside the code: the live preview panel, the Docs view, Knit and Export, and the commands that connect them. */
 export function register({ extensionUri, log, config, runner, workspaceState }: DocsDeps): vscode.Disposable {
-  const preview = new DocsPreviewManager(extensionUri, new DocumentRenderer(), log);
+  const links = new DocLinkOpener(log);
+  const preview = new DocsPreviewManager(extensionUri, new DocumentRenderer(), links, log);
   const index = new DocsIndex();
   const scanner = new DocsWorkspaceScanner(index, log);
   const provider = new DocsTreeProvider(index);
   const view = vscode.window.createTreeView(Views.docs, { treeDataProvider: provider, showCollapseAll: true });
   const diagnostics = vscode.languages.createDiagnosticCollection(DiagnosticCollections.docs);
-  const output = new DocsOutputPanel();
+  const output = new DocsOutputPanel(extensionUri, links, log);
   const buildDeps = { runner, config, log, diagnostics, output, owner: windowOwner(workspaceState) };
   const knit = new KnitDocumentCommand(buildDeps);
   const exportDocument = new ExportDocumentCommand(buildDeps);

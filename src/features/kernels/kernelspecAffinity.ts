@@ -5,8 +5,9 @@ import { fileMetadata, recordOf } from './environmentRecords';
 
 /**
  * A notebook prefers the Berth kernels of the kernelspec it names (`metadata.kernelspec.name`: python3, ir), so
- * that beside images of other languages (berth/r next to berth/python) VS Code still suggests the kernel that fits,
- * as it does when only one image serves Jupyter. A notebook with an environment record keeps the recorded kernel.
+ * that beside images of other languages (berth/r next to berth/python) VS Code's kernel picker suggests the ones
+ * that fit first. (VS Code 1.100 selects a kernel by itself only when there is one; affinity orders the picker.)
+ * A notebook with an environment record keeps the recorded kernel's preference.
  */
 export class KernelspecAffinity implements vscode.Disposable {
   /** notebook URI + controller id pairs already preferred: affinity is set once, the user's choice wins after. */

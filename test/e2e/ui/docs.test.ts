@@ -227,7 +227,11 @@ describe('Docs preview in the workbench (Playwright)', function () {
     page.context().on('page', onPage);
     try {
       fs.writeFileSync(path.join(wb.workspace, 'docs', 'links.md'), '# Links\n\n<a href="&#xA0;javascript:alert(1)">refused link</a>, [a doc](guide.md) and [a file](../env/Dockerfile).\n');
-      await openFile(page, 'links.md');
+      // From the Docs view, which picks the new file up from the file watcher (Quick Open may not know it yet).
+      await page.locator('.activitybar [aria-label^="Berth"]').first().click();
+      const header = page.locator('.pane-header', { hasText: 'Docs' });
+      if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+      await page.locator('.pane', { has: header }).locator('.monaco-list-row', { hasText: 'links.md' }).click();
       const frame = await previewFrame(page, (d) => d.endsWith('/docs/links.md'), 'the preview of links.md');
       await frame.locator('a', { hasText: 'refused link' }).click();
       await page.locator('.notifications-toasts', { hasText: 'this link does not open from the preview' }).first().waitFor({ timeout: 15000 });
@@ -239,6 +243,8 @@ describe('Docs preview in the workbench (Playwright)', function () {
       assert.deepEqual(opened, [], 'a click in the preview opened a browser tab');
     } finally {
       page.context().off('page', onPage);
+      // Back to the Explorer, as the tests after this one expect (a second click on Berth would close the sidebar).
+      await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
     }
   });
 
