@@ -80,6 +80,15 @@ async function openPreviewFromTitle(page: Page): Promise<void> {
   await page.locator('.editor-actions [aria-label="Open Docs Preview to the Side"]').first().click();
 }
 
+/** The Docs view, expanded: opens the Berth container unless it shows already (a click on its icon would close it). */
+async function showDocsView(page: Page) {
+  const header = page.locator('.pane-header', { hasText: 'Docs' });
+  if (!(await header.isVisible())) await page.locator('.activitybar [aria-label^="Berth"]').first().click();
+  await header.waitFor();
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  return page.locator('.pane', { has: header });
+}
+
 function setWorkspaceSettings(wb: Workbench, settings: Record<string, unknown>): void {
   const file = path.join(wb.workspace, '.vscode', 'settings.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -228,10 +237,7 @@ describe('Docs preview in the workbench (Playwright)', function () {
     try {
       fs.writeFileSync(path.join(wb.workspace, 'docs', 'links.md'), '# Links\n\n<a href="&#xA0;javascript:alert(1)">refused link</a>, [a doc](guide.md) and [a file](../env/Dockerfile).\n');
       // From the Docs view, which picks the new file up from the file watcher (Quick Open may not know it yet).
-      await page.locator('.activitybar [aria-label^="Berth"]').first().click();
-      const header = page.locator('.pane-header', { hasText: 'Docs' });
-      if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
-      await page.locator('.pane', { has: header }).locator('.monaco-list-row', { hasText: 'links.md' }).click();
+      await (await showDocsView(page)).locator('.monaco-list-row', { hasText: 'links.md' }).click();
       const frame = await previewFrame(page, (d) => d.endsWith('/docs/links.md'), 'the preview of links.md');
       await frame.locator('a', { hasText: 'refused link' }).click();
       await page.locator('.notifications-toasts', { hasText: 'this link does not open from the preview' }).first().waitFor({ timeout: 15000 });
@@ -243,8 +249,6 @@ describe('Docs preview in the workbench (Playwright)', function () {
       assert.deepEqual(opened, [], 'a click in the preview opened a browser tab');
     } finally {
       page.context().off('page', onPage);
-      // Back to the Explorer, as the tests after this one expect (a second click on Berth would close the sidebar).
-      await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
     }
   });
 
@@ -289,11 +293,7 @@ describe('Docs preview in the workbench (Playwright)', function () {
         ...XSS_CORPUS.filter((c) => c.swallowsRest).flatMap((c) => ['## next', '', c.payload, '']), '# Corpus end', ''].join('\n');
       fs.writeFileSync(path.join(wb.workspace, 'docs', 'xss.md'), doc);
       // Open it from the Docs view, which picked the new file up from the file watcher.
-      await page.locator('.activitybar [aria-label^="Berth"]').first().click();
-      const header = page.locator('.pane-header', { hasText: 'Docs' });
-      if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
-      const docsView = page.locator('.pane', { has: header });
-      await docsView.locator('.monaco-list-row', { hasText: 'xss.md' }).click();
+      await (await showDocsView(page)).locator('.monaco-list-row', { hasText: 'xss.md' }).click();
       await shot(page, 'docs-view');
       const frame = await previewFrame(page, (d) => d.endsWith('/docs/xss.md'), 'the preview of xss.md');
       await frame.locator('h1#xss-corpus').waitFor();

@@ -76,6 +76,7 @@ describe('Knit, Export and the R kernel in the workbench (Playwright)', function
     const tabs = await page.locator('.tabs-container .tab').allTextContents();
     assert.ok(tabs.some((t) => t.includes('report.html')) && tabs.some((t) => t.includes('report.Rmd')), `tabs: ${tabs.join(', ')}`);
     await page.locator('.notifications-toasts', { hasText: 'Knitted report.html' }).first().waitFor({ timeout: 30000 });
+    await command(page, 'Notifications: Clear All Notifications');
     await shot('knitted-beside-source');
     // The output's title bar offers Open Externally once the output is the active editor.
     await page.locator('.tabs-container .tab', { hasText: 'report.html' }).first().click();
@@ -96,6 +97,7 @@ describe('Knit, Export and the R kernel in the workbench (Playwright)', function
 
   it('runs an R notebook on "Berth: berth/r:latest (R)" and shows the plot', async () => {
     const { page } = wb;
+    await command(page, 'View: Close All Editors');
     await openFile(page, 'r-outputs.ipynb');
     // VS Code's kernel picker (the notebook toolbar's kernel button) lists the R kernel by name, under Berth's
     // kernel source when VS Code asks for the source first. The images are probed after the window opens: retry.
@@ -112,12 +114,31 @@ describe('Knit, Export and the R kernel in the workbench (Playwright)', function
     await shot('r-kernel-picker');
     await entry.click();
     await page.locator('.notebook-toolbar-container:visible', { hasText: 'Berth: berth/r:latest (R)' }).first().waitFor({ timeout: 60000 });
-    await command(page, 'Notebook: Run All');
-    const plot = await frameWhere(page, async (f) => (await f.locator('img[src^="data:image/png"], img[src^="blob:"]').count()) > 0, 'the plot output');
-    await until(async () => ((await plot.locator('img').first().evaluate((img: HTMLImageElement) => img.naturalWidth)) > 0 ? true : undefined), 'the plot image to load');
+    await page.locator('.notebook-toolbar-container:visible').getByText('Run All', { exact: true }).first().click();
     await page.locator('.statusbar-item', { hasText: 'berth/r:latest: idle' }).first().waitFor({ timeout: 120000 });
-    // Scroll the plot into view, the way a user does, then take the picture.
-    await plot.locator('img').first().scrollIntoViewIfNeeded().catch(() => undefined);
+    // Outputs render as their cells scroll into view: scroll the way a user does (the wheel over the notebook).
+    const cells = page.locator('.notebook-editor:visible .monaco-list').first();
+    const viewport = page.viewportSize() ?? { width: 1400, height: 900 };
+    /** The plot, loaded and wholly on screen. */
+    const plotted = async () => {
+      for (const f of page.frames()) {
+        const img = f.locator('img[src^="data:image/png"], img[src^="blob:"]').first();
+        const size = await img.evaluate((el: HTMLImageElement) => el.naturalWidth, undefined, { timeout: 500 }).catch(() => 0);
+        const box = size > 0 ? await img.boundingBox({ timeout: 500 }).catch(() => null) : null;
+        if (box && box.y > 100 && box.y + box.height < viewport.height - 30) return true;
+      }
+      return undefined;
+    };
+    await command(page, 'Notifications: Clear All Notifications');
+    await until(async () => {
+      if (await plotted()) return true;
+      const box = await cells.boundingBox();
+      if (box) {
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        await page.mouse.wheel(0, 150);
+      }
+      return undefined;
+    }, 'the plot output');
     await shot('r-kernel-plot');
     const texts = await Promise.all(page.frames().map((f) => f.locator('body').innerText({ timeout: 1000 }).catch(() => '')));
     assert.match(texts.join('\n'), /hello from R 4/);
