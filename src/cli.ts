@@ -14,6 +14,7 @@ import type { Logger } from './core/common/logger';
 import type { KernelSession } from './core/kernels/api';
 import { executeNotebook } from './core/kernels/executeNotebook';
 import { launchKernel } from './core/kernels/launchKernel';
+import { formatBytes } from './core/kernels/notebookOutputs';
 import { parseNotebook, serializeNotebook, type Notebook } from './core/kernels/nbformat';
 import { runDocsCommand } from './docsCli';
 
@@ -118,6 +119,8 @@ async function run(args: RunArgs): Promise<number> {
       allowErrors: args.allowErrors,
       cellTimeoutMs: args.timeoutS !== undefined ? args.timeoutS * 1000 : undefined,
       signal: abort.signal,
+      maxOutputBytes: args.maxOutputBytes,
+      describeCut: (cut, limit) => `Output cut at ${formatBytes(limit)} (berth run --max-output-bytes): ${formatBytes(cut)} more (${cut.toLocaleString('en-US')} bytes) not written.`,
       onCell: (i, total) => progress(`running cell ${i}/${total}`),
     });
     await writeNotebook(outPath, nb);

@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import { BerthError, CancelledError, errorMessage } from '../../core/common/errors';
 import type { Logger } from '../../core/common/logger';
 import type { ImageProbe, KernelTarget, LaunchOptions, LaunchProgress, RunningServer, ServerHandle, ServerLauncher } from '../../core/kernels/api';
-import { CONFIG_DIR_NAME, CONFIG_FILE, CONFIG_PARENT, jupyterConfig, kernelContainerSpec, Labels, workspaceLayout } from '../../core/kernels/containerSpec';
+import { CONFIG_DIR_NAME, CONFIG_FILE, CONFIG_LOADER_FILE, CONFIG_PARENT, jupyterConfig, jupyterConfigLoader, kernelContainerSpec, Labels, workspaceLayout } from '../../core/kernels/containerSpec';
 import { failedProbe, parseProbeOutput, PROBE_SCRIPT } from '../../core/kernels/imageProbe';
 import { fetchWithTimeout } from '../http/fetchWithTimeout';
 import { demuxLogBuffer, logTail } from './dockerLogs';
@@ -97,7 +97,10 @@ export class DockerServerLauncher implements ServerLauncher {
   }
 
   private async bringUp(container: Docker.Container, target: KernelTarget, token: string, cwd: string, signal: AbortSignal, onProgress: (p: LaunchProgress) => void): Promise<ServerHandle> {
-    const archive = tarOf(CONFIG_DIR_NAME, [{ name: CONFIG_FILE, content: Buffer.from(jupyterConfig(token, cwd)), mode: 0o644 }]);
+    const archive = tarOf(CONFIG_DIR_NAME, [
+      { name: CONFIG_FILE, content: Buffer.from(jupyterConfig(token, cwd)), mode: 0o644 },
+      { name: CONFIG_LOADER_FILE, content: Buffer.from(jupyterConfigLoader()), mode: 0o644 },
+    ]);
     await step(container.putArchive(archive, { path: CONFIG_PARENT, abortSignal: signal }), signal, this.engine.address, 'write the Jupyter config into the container');
     await step(container.start({ abortSignal: signal }), signal, this.engine.address, 'start the kernel container');
     onProgress({ stage: 'waiting-for-jupyter', message: 'Waiting for Jupyter to answer' });

@@ -1,7 +1,7 @@
 // `berth run` command-line parsing: pure, so every usage error is unit-tested with its message.
 import { BerthError } from '../common/errors';
 
-export const USAGE = 'usage: berth run NOTEBOOK --image IMAGE [--out PATH] [--timeout SECONDS] [--allow-errors] [--kernel NAME] [--verbose]';
+export const USAGE = 'usage: berth run NOTEBOOK --image IMAGE [--out PATH] [--timeout SECONDS] [--allow-errors] [--kernel NAME] [--max-output-bytes SIZE] [--verbose]';
 
 export interface RunArgs {
   readonly notebook: string;
@@ -11,6 +11,8 @@ export interface RunArgs {
   readonly timeoutS?: number;
   readonly allowErrors: boolean;
   readonly kernel?: string;
+  /** Stream text each cell keeps, in bytes, before it is cut with a note; undefined: every byte is written. */
+  readonly maxOutputBytes?: number;
   readonly verbose: boolean;
 }
 
@@ -36,7 +38,7 @@ function parseRunArgs(argv: readonly string[]): RunArgs {
   const positional: string[] = [];
   const values = new Map<string, string>();
   const flags = new Set<string>();
-  const valued = new Set(['--image', '--out', '--timeout', '--kernel']);
+  const valued = new Set(['--image', '--out', '--timeout', '--kernel', '--max-output-bytes']);
   const boolean = new Set(['--allow-errors', '--verbose']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -83,6 +85,8 @@ function parseRunArgs(argv: readonly string[]): RunArgs {
       throw new UsageError(`--timeout must be a positive number of seconds, not "${timeout}"`);
     }
   }
+  const maxOutput = values.get('--max-output-bytes');
+  const maxOutputBytes = maxOutput === undefined ? undefined : parseSize(maxOutput);
   return {
     notebook: positional[0],
     image,
@@ -90,6 +94,20 @@ function parseRunArgs(argv: readonly string[]): RunArgs {
     timeoutS,
     allowErrors: flags.has('--allow-errors'),
     kernel: values.get('--kernel'),
+    ...(maxOutputBytes !== undefined ? { maxOutputBytes } : {}),
     verbose: flags.has('--verbose'),
   };
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+
+/** `1048576`, `512K`, `10MB`, `1.5MiB` → bytes (powers of 1024). */
+function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
+  const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
+  const bytes = m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : NaN;
+  if (!Number.isFinite(bytes) || bytes <= 0) {
+    throw new UsageError(`--max-output-bytes must be a positive size such as 1048576, 512K or 10MB, not "${text}"`);
+  }
+  return bytes;
 }

@@ -12,6 +12,8 @@ export const CONFIG_PARENT = '/tmp';
 export const CONFIG_DIR_NAME = 'berth';
 export const CONFIG_DIR = `${CONFIG_PARENT}/${CONFIG_DIR_NAME}`;
 export const CONFIG_FILE = 'jupyter_berth_config.json';
+/** The config file the server is started with: loads CONFIG_FILE and keeps ZeroMQ from dropping IOPub messages. */
+export const CONFIG_LOADER_FILE = 'jupyter_berth_config.py';
 
 export const Labels = {
   kernel: 'berth.kernel',
@@ -94,7 +96,7 @@ export function kernelContainerSpec(target: KernelTarget, serverCommand: readonl
   return {
     Image: target.image,
     Entrypoint: [...serverCommand],
-    Cmd: [`--config=${CONFIG_DIR}/${CONFIG_FILE}`],
+    Cmd: [`--config=${CONFIG_DIR}/${CONFIG_LOADER_FILE}`],
     Labels: kernelLabels(target, options),
     Env: Object.entries(options.env).map(([k, v]) => `${k}=${v}`),
     ...(layout.cwd ? { WorkingDir: layout.cwd } : {}),
@@ -124,6 +126,11 @@ export function jupyterConfig(token: string, cwd: string): string {
     port_retries: 0,
     open_browser: false,
     allow_root: true,
+    // Berth owns the server's config, and no server-side limit may drop a kernel's output: the default IOPub
+    // limits (1 MB/s, 1000 msg/s) silently discard text ("IOPub data rate exceeded"). Protecting the client from a
+    // flood is Berth's job (NotebookOutputs coalesces and cuts visibly; the VS Code side bounds its updates).
+    iopub_data_rate_limit: 0,
+    iopub_msg_rate_limit: 0,
     ...(cwd ? { root_dir: cwd } : {}),
   };
   const { root_dir: rootDir, ...classic } = server;
@@ -137,3 +144,37 @@ export function jupyterConfig(token: string, cwd: string): string {
     1,
   )}\n`;
 }
+
+/**
+ * The server's config file (Python, read by jupyter_server and the classic notebook server alike). It loads the
+ * JSON config next to it, then lifts ZeroMQ's receive high-water mark on the server's IOPub subscriptions: a kernel
+ * can write faster than the server forwards to the websocket (100,000 flushed prints), and with the default mark of
+ * 1000 messages ZeroMQ discards what does not fit, so output would be lost. The server buffers instead; the client
+ * side bounds what it shows (see NotebookOutputs).
+ */
+export function jupyterConfigLoader(): string {
+  return `# Written by Berth. Loads ${CONFIG_FILE} and keeps ZeroMQ from dropping IOPub messages.
+import json as _json
+import os as _os
+from traitlets.config import Config as _Config
+
+with open(_os.path.join(_os.path.dirname(_os.path.abspath(__file__)), ${JSON.stringify(CONFIG_FILE)})) as _f:
+    c.merge(_Config(_json.load(_f)))
+
+try:
+    import zmq as _zmq
+
+    _socket = _zmq.Context.socket
+
+    def _berth_socket(self, socket_type, *args, **kwargs):
+        sock = _socket(self, socket_type, *args, **kwargs)
+        if socket_type == _zmq.SUB:
+            sock.setsockopt(_zmq.RCVHWM, 0)
+        return sock
+
+    _zmq.Context.socket = _berth_socket
+except Exception as _e:  # the server still runs, with ZeroMQ's default limits
+    print("berth: could not lift the IOPub high-water mark: %s" % _e)
+`;
+}
+

@@ -10,6 +10,10 @@ export interface ExecuteNotebookOptions {
   /** Per-cell limit; the kernel is interrupted when a cell exceeds it. */
   readonly cellTimeoutMs?: number;
   readonly signal: AbortSignal;
+  /** Stream text each cell keeps before it is cut with a note (0 or undefined: every byte is kept). */
+  readonly maxOutputBytes?: number;
+  /** The note that stands for cut text. */
+  readonly describeCut?: (cutBytes: number, limitBytes: number) => string;
   /** Called before each code cell runs (1-based index among all cells, for progress). */
   readonly onCell?: (index: number, total: number) => void;
 }
@@ -19,7 +23,7 @@ export type NotebookRunResult =
   | { readonly kind: 'cell-error'; readonly cellsRun: number; readonly message: string };
 
 export async function executeNotebook(nb: Notebook, session: KernelSession, options: ExecuteNotebookOptions): Promise<NotebookRunResult> {
-  const outputs = new NotebookOutputs();
+  const outputs = new NotebookOutputs({ limits: { maxStreamBytes: options.maxOutputBytes ?? 0, describeCut: options.describeCut } });
   const keys = nb.cells.map((_, i) => String(i));
   const written = new Set<number>();
   const flush = () => {

@@ -1,69 +1,13 @@
 // `berth run` as a user runs it: the bundled dist/cli.js in a child process against the real engine. Its
 // written outputs must equal those of `jupyter nbconvert --execute` run in the same image.
 import { strict as assert } from 'assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { cliContainers, type Json, nbconvertInImage, normalise, ROOT, runCli, startCli } from './cliHelpers';
 import { docker, KERNEL_IMAGE, PLAIN_IMAGE, waitFor, withDeadline } from './helpers';
 
-const ROOT = resolve(__dirname, '../../../..');
-const CLI = join(ROOT, 'dist/cli.js');
 const FIXTURE = join(ROOT, 'test/fixtures/notebooks/all-outputs.ipynb');
-
-interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function startCli(args: string[]): { child: ChildProcess; done: Promise<CliResult>; stderr: () => string } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<CliResult>((res) => child.on('close', (code, signal) => res({ code, signal, stdout, stderr })));
-  return { child, done, stderr: () => stderr };
-}
-
-const runCli = (...args: string[]) => withDeadline(startCli(args).done, 120_000, `berth ${args.join(' ')} did not finish`);
-
-/** Kernel containers the CLI started for notebooks under `dir` (labelled with the notebook's file URI). */
-async function cliContainers(dir: string) {
-  const all = await docker.listContainers({ all: true, filters: { label: ['berth.owner.kind=cli'] } });
-  return all.filter((c) => (c.Labels['berth.notebook'] ?? '').startsWith(`file://${dir}`));
-}
-
-type Json = Record<string, unknown>;
-
-/** What may differ between two executions of one notebook: timings, kernel info, how streams were chunked. */
-function normalise(nb: Json): Json {
-  const cells = (nb.cells as Json[]).map((cell) => {
-    const metadata = { ...(cell.metadata as Json) };
-    delete metadata.execution;
-    const outputs = cell.outputs as Json[] | undefined;
-    return { ...cell, metadata, ...(outputs ? { outputs: coalesceStreams(outputs) } : {}) };
-  });
-  const metadata = { ...(nb.metadata as Json) };
-  delete metadata.language_info;
-  return { ...nb, cells, metadata };
-}
-
-function coalesceStreams(outputs: Json[]): Json[] {
-  const result: Json[] = [];
-  for (const o of outputs) {
-    const last = result[result.length - 1];
-    const text = (t: unknown) => (Array.isArray(t) ? t.join('') : String(t));
-    if (o.output_type === 'stream' && last?.output_type === 'stream' && last.name === o.name) {
-      last.text = text(last.text) + text(o.text);
-    } else {
-      result.push(o.output_type === 'stream' ? { ...o, text: text(o.text) } : { ...o });
-    }
-  }
-  return result;
-}
 
 describe('berth run (the CLI, real Docker and Jupyter)', function () {
   this.timeout(180_000);
@@ -85,20 +29,7 @@ describe('berth run (the CLI, real Docker and Jupyter)', function () {
     assert.equal(ours.code, 0, ours.stderr);
     assert.equal(ours.stdout, '');
     // The reference: nbconvert inside the same image, the folder mounted where Berth mounts it.
-    const container = await docker.createContainer({
-      Image: KERNEL_IMAGE,
-      Entrypoint: ['python3', '-m', 'nbconvert'],
-      Cmd: ['--to', 'notebook', '--execute', '--allow-errors', '--output', 'nbconvert.ipynb', 'all-outputs.ipynb'],
-      WorkingDir: '/workspace',
-      Labels: { 'berth.test': 'nbconvert-reference' },
-      HostConfig: { Binds: [`${dir}:/workspace`] },
-    });
-    try {
-      await container.start();
-      assert.equal(((await container.wait()) as { StatusCode: number }).StatusCode, 0, 'nbconvert failed');
-    } finally {
-      await container.remove({ force: true });
-    }
+    await nbconvertInImage(dir, 'all-outputs.ipynb', 'nbconvert.ipynb', ['--allow-errors']);
     const reference = JSON.parse(readFileSync(join(dir, 'nbconvert.ipynb'), 'utf8')) as Json;
     const berth = JSON.parse(readFileSync(join(dir, 'berth.ipynb'), 'utf8')) as Json;
     assert.deepEqual(normalise(berth), normalise(reference));

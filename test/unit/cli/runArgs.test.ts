@@ -40,6 +40,14 @@ describe('berth command line', () => {
   it('rejects an empty value', () => usage(/--kernel needs a value/, 'run', 'n.ipynb', '--image', 'i', '--kernel='));
   it('rejects an unknown option', () => usage(/unknown option --imgae/, 'run', 'n.ipynb', '--imgae', 'i'));
   it('rejects a value on a flag', () => usage(/--allow-errors takes no value/, 'run', 'n.ipynb', '--image', 'i', '--allow-errors=yes'));
+  it('takes --max-output-bytes in bytes or with a unit', () => {
+    const sizes = ['1048576', '512K', '10MB', '1.5MiB', '2g'].map((v) => run('run', 'n.ipynb', '--image', 'i', '--max-output-bytes', v).maxOutputBytes);
+    assert.deepEqual(sizes, [1048576, 512 * 1024, 10 * 1024 * 1024, 1.5 * 1024 * 1024, 2 * 1024 ** 3]);
+  });
+  it('writes every byte without --max-output-bytes', () => assert.equal(run('run', 'n.ipynb', '--image', 'i').maxOutputBytes, undefined));
+  for (const bad of ['0', '-5', 'ten', '10XB', '']) {
+    it(`rejects --max-output-bytes ${JSON.stringify(bad)}`, () => usage(bad ? /--max-output-bytes must be a positive size/ : /--max-output-bytes needs a value/, 'run', 'n.ipynb', '--image', 'i', `--max-output-bytes=${bad}`));
+  }
   for (const bad of ['0', '-1', 'abc', 'Infinity']) {
     it(`rejects --timeout ${bad}`, () => usage(/--timeout must be a positive number of seconds/, 'run', 'n.ipynb', '--image', 'i', '--timeout', bad));
   }

@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import type { KernelTarget, LaunchOptions } from '../../../src/core/kernels/api';
-import { jupyterConfig, kernelContainerSpec, kernelLabels, workspaceLayout } from '../../../src/core/kernels/containerSpec';
+import { jupyterConfig, jupyterConfigLoader, kernelContainerSpec, kernelLabels, workspaceLayout } from '../../../src/core/kernels/containerSpec';
 
 const target: KernelTarget = { kind: 'docker', image: 'berth/python:latest', kernelspec: 'python3' };
 const options = (over: Partial<LaunchOptions> = {}): LaunchOptions => ({
@@ -62,7 +62,7 @@ describe('kernel container spec', () => {
     const spec = kernelContainerSpec(target, ['jupyter-server'], options());
     it('runs the probed server command with only the config file as argument', () => {
       assert.deepEqual(spec.Entrypoint, ['jupyter-server']);
-      assert.deepEqual(spec.Cmd, ['--config=/tmp/berth/jupyter_berth_config.json']);
+      assert.deepEqual(spec.Cmd, ['--config=/tmp/berth/jupyter_berth_config.py']);
     });
     it('publishes 8888 on 127.0.0.1 only, with the port left to the engine', () => {
       assert.deepEqual(spec.HostConfig.PortBindings, { '8888/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] });
@@ -112,6 +112,12 @@ describe('kernel container spec', () => {
       assert.equal(config.ServerApp.allow_root, true);
       assert.equal(config.NotebookApp.allow_root, true);
     });
+    it('turns off the IOPub rate limits that drop output, for both server kinds', () => {
+      for (const app of [config.ServerApp, config.NotebookApp]) {
+        assert.equal(app.iopub_data_rate_limit, 0);
+        assert.equal(app.iopub_msg_rate_limit, 0);
+      }
+    });
     it('roots the server at the notebook folder for both server kinds', () => {
       assert.equal(config.ServerApp.root_dir, '/workspace/sub');
       assert.equal(config.NotebookApp.notebook_dir, '/workspace/sub');
@@ -121,6 +127,18 @@ describe('kernel container spec', () => {
       const c = JSON.parse(jupyterConfig(TOKEN, ''));
       assert.ok(!('root_dir' in c.ServerApp));
       assert.ok(!('notebook_dir' in c.NotebookApp));
+    });
+  });
+
+  describe('jupyterConfigLoader', () => {
+    const loader = jupyterConfigLoader();
+    it('loads the JSON config written beside it, and holds no token itself', () => {
+      assert.match(loader, /"jupyter_berth_config\.json"/);
+      assert.match(loader, /c\.merge\(_Config\(_json\.load\(_f\)\)\)/);
+      assert.ok(!loader.includes(TOKEN));
+    });
+    it('lifts the receive high-water mark of the server\'s IOPub (SUB) sockets before they connect', () => {
+      assert.match(loader, /if socket_type == _zmq\.SUB:\n\s+sock\.setsockopt\(_zmq\.RCVHWM, 0\)/);
     });
   });
 });
