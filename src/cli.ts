@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { DockerodeEngine } from './adapters/docker/dockerEngine';
 import { DockerServerLauncher } from './adapters/docker/dockerServerLauncher';
 import { JupyterKernelConnector } from './adapters/jupyter/jupyterKernelConnector';
+import { EXPORT_USAGE, isDocsCommand, KNIT_USAGE } from './core/cli/docsArgs';
 import { parseCommandLine, USAGE, type RunArgs } from './core/cli/runArgs';
 import { BerthError, isCancellation } from './core/common/errors';
 import type { Logger } from './core/common/logger';
@@ -15,6 +16,7 @@ import { executeNotebook } from './core/kernels/executeNotebook';
 import { launchKernel } from './core/kernels/launchKernel';
 import { formatBytes } from './core/kernels/notebookOutputs';
 import { parseNotebook, serializeNotebook, type Notebook } from './core/kernels/nbformat';
+import { runDocsCommand } from './docsCli';
 
 const EXIT_OK = 0;
 const EXIT_CELL_ERROR = 1;
@@ -156,9 +158,10 @@ function defaultKernelspec(nb: Notebook, available: readonly string[]): string {
 
 async function main(argv: readonly string[]): Promise<number> {
   try {
+    if (isDocsCommand(argv[0])) return await runDocsCommand(argv);
     const command = parseCommandLine(argv);
     if (command.kind === 'help') {
-      process.stdout.write(`${USAGE}\n\nRuns every code cell of NOTEBOOK in a Jupyter kernel inside a container of IMAGE on the local\nDocker Engine and writes the outputs back (or to --out). Exit codes: 0 ok, 1 a cell failed, 2 usage or\nenvironment error.\n`);
+      process.stdout.write(`${USAGE}\n${KNIT_USAGE}\n${EXPORT_USAGE}\n\nRuns every code cell of NOTEBOOK in a Jupyter kernel inside a container of IMAGE on the local\nDocker Engine and writes the outputs back (or to --out). Exit codes: 0 ok, 1 a cell failed, 2 usage or\nenvironment error.\n`);
       return EXIT_OK;
     }
     return await run(command.args);

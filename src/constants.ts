@@ -18,6 +18,10 @@ export const Commands = {
   selectKernelForNotebook: 'berth.kernels.selectForNotebook',
   openDocsPreview: 'berth.docs.openPreviewToSide',
   refreshDocs: 'berth.docs.refresh',
+  knitDocument: 'berth.docs.knit',
+  exportDocument: 'berth.docs.export',
+  /** Opens the file the docs output panel shows with the system's default application. */
+  openOutputExternally: 'berth.docs.openOutputExternally',
   /** Internal (leading underscore: never in the palette): what the preview shows, for the e2e suite. */
   docsPreviewState: '_berth.docs.previewState',
   /** Internal: the Docs view's tree model, for the e2e suite. */
@@ -40,6 +44,8 @@ export const Commands = {
 
 export const WebviewTypes = {
   docsPreview: 'berth.docsPreview',
+  /** A knitted or exported HTML file, shown without its own scripts. */
+  docsOutput: 'berth.docsOutput',
 } as const;
 
 export const Languages = {
@@ -99,6 +105,8 @@ export const Settings = {
   kubernetesNamespace: 'kubernetes.namespace',
   podLogTailLines: 'kubernetes.logTailLines',
   registry: 'registry',
+  docsRImage: 'docs.rImage',
+  docsPandocImage: 'docs.pandocImage',
 } as const;
 
 /** Keys of Berth's per-workspace memento. */
@@ -116,4 +124,6 @@ export const StateKeys = {
 /** The one DiagnosticCollection of build failures. */
 export const DiagnosticCollections = {
   build: 'berth.build',
+  /** Knit and Export failures: a failing chunk, a missing image or bibliography, a LaTeX error. */
+  docs: 'berth.docs',
 } as const;

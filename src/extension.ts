@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { BerthApi } from './api';
 import { DockerImageBuilder } from './adapters/docker/dockerImageBuilder';
 import { DockerImageTransfer } from './adapters/docker/dockerImageTransfer';
+import { DockerJobRunner } from './adapters/docker/dockerJobRunner';
 import { DockerServerLauncher } from './adapters/docker/dockerServerLauncher';
 import { SwitchableDockerEngine } from './adapters/docker/switchableDockerEngine';
 import { JupyterKernelConnector } from './adapters/jupyter/jupyterKernelConnector';
@@ -42,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
       cluster.register({ model: clusterModel, config, state: context.workspaceState, log }),
       kernelsFeature,
       build.register({ createBuilder: () => DockerImageBuilder.forHost(config.dockerHost), activity: builds, state: context.workspaceState, log }),
-      docs.register({ extensionUri: context.extensionUri, log }),
+      docs.register({ extensionUri: context.extensionUri, log, config, runner: new DockerJobRunner(engine, log), workspaceState: context.workspaceState }),
       config.onDidChangeDockerHost(() => {
         engine.switchTo(config.dockerHost);
         void imagesModel.setEngine(engine);

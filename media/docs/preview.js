@@ -243,11 +243,15 @@
     if (target) target.scrollIntoView();
   }
 
+  // Capture phase, and the click stops here: VS Code's webview host listens for clicks on this window too and
+  // opens every link's resolved URL itself (in the browser, a refused or relative link became a new tab showing
+  // the server's 404). Berth alone decides what a link opens.
   document.addEventListener('click', (event) => {
     const target = event.target instanceof Element ? event.target : null;
     const link = target && target.closest('a[href]');
     if (!link) return;
     event.preventDefault();
+    event.stopPropagation();
     const href = link.getAttribute('href');
     if (href.startsWith('#')) {
       let fragment = href.slice(1);
@@ -260,7 +264,7 @@
       return;
     }
     vscode.postMessage({ type: 'openLink', href });
-  });
+  }, true);
 
   window.addEventListener('message', (event) => {
     const message = event.data;

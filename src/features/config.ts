@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { Settings } from '../constants';
+import { DEFAULT_PANDOC_IMAGE } from '../core/docs/export';
+import { DEFAULT_R_IMAGE } from '../core/docs/knit';
 
 /** Keep in step with package.json (`berth.output.maxBytes`); README says why this size. */
 export const DEFAULT_OUTPUT_MAX_BYTES = 2 * 1024 * 1024;
@@ -77,6 +79,16 @@ export class Config implements vscode.Disposable {
   /** berth.registry: the registry Push Image offers, e.g. 127.0.0.1:5000. */
   get registry(): string {
     return this.section.get<string>(Settings.registry, '').trim();
+  }
+
+  /** The image Knit runs R in (`berth.docs.rImage`). */
+  docsRImage(scope?: vscode.Uri): string {
+    return vscode.workspace.getConfiguration(Settings.section, scope).get<string>(Settings.docsRImage, '').trim() || DEFAULT_R_IMAGE;
+  }
+
+  /** The image Export runs Pandoc in (`berth.docs.pandocImage`). */
+  docsPandocImage(scope?: vscode.Uri): string {
+    return vscode.workspace.getConfiguration(Settings.section, scope).get<string>(Settings.docsPandocImage, '').trim() || DEFAULT_PANDOC_IMAGE;
   }
 
   dispose(): void {

@@ -5,6 +5,7 @@ import type Token from 'markdown-it/lib/token.mjs';
 import anchor from 'markdown-it-anchor';
 import taskLists from 'markdown-it-task-lists';
 import katexPlugin from '@vscode/markdown-it-katex';
+import { closeOpenElements } from './closeOpenElements';
 import { escapeHtml } from './escapeHtml';
 import { splitFrontMatter, type FrontMatter } from './frontMatter';
 import { githubSlug } from './githubSlug';
@@ -58,12 +59,30 @@ export class DocumentRenderer {
     const { frontMatter, body } = splitFrontMatter(source);
     const env: RenderEnv = { slots: [], slotKey: randomBytes(9).toString('hex'), hasMermaid: false };
     const md = options.allowHtml ? this.withHtml : this.withoutHtml;
-    let html = md.render(body, env);
+    const tokens = md.parse(body, env);
+    // Raw HTML may leave elements open: close them per top-level block, so one bad block cannot hide the rest.
+    let html = options.allowHtml && tokens.some(hasRawHtml) ? closeOpenElements(renderBlocks(md, tokens, env)) : md.renderer.render(tokens, md.options, env);
     this.cache.endRender();
     if (frontMatter) html = `${slot(env, renderFrontMatter(frontMatter))}\n${html}`;
     const sanitized = sanitizePreviewHtml(html, options.mapImage);
     return { html: fillSlots(sanitized, env), hasMermaid: env.hasMermaid };
   }
+}
+
+function hasRawHtml(token: Token): boolean {
+  return token.type === 'html_block' || (token.type === 'inline' && (token.children ?? []).some((c) => c.type === 'html_inline'));
+}
+
+/** The HTML of each top-level block (a token at level 0, or an open token through its close), in order. */
+function renderBlocks(md: MarkdownIt, tokens: Token[], env: RenderEnv): string[] {
+  const blocks: string[] = [];
+  for (let i = 0; i < tokens.length; ) {
+    const start = i;
+    let depth = tokens[i++].nesting;
+    while (depth > 0 && i < tokens.length) depth += tokens[i++].nesting;
+    blocks.push(md.renderer.render(tokens.slice(start, i), md.options, env));
+  }
+  return blocks;
 }
 
 function createMarkdownIt(html: boolean, cache: RenderCache): MarkdownIt {

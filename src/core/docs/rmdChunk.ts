@@ -67,3 +67,37 @@ function splitOptions(text: string): string[] {
 function unquote(value: string): string {
   return /^(["']).*\1$/s.test(value) ? value.slice(1, -1) : value;
 }
+
+/** A code chunk of an R Markdown document, where it is and what knitr calls it. */
+export interface RmdChunk {
+  /** knitr's label: the header's, or `unnamed-chunk-N` as knitr numbers chunks without one. */
+  readonly label: string;
+  readonly engine: string;
+  /** 0-based line of the chunk header. */
+  readonly line: number;
+  /** 0-based line of the closing fence (the last line of the document when the chunk is never closed). */
+  readonly endLine: number;
+}
+
+const CHUNK_OPEN = /^([ \t]*)(`{3,}|~{3,})\s*(\{.*\})\s*$/;
+
+/**
+ * The code chunks of an R Markdown source, in order. knitr names a chunk without a label `unnamed-chunk-N`,
+ * N counting every chunk of the document so far (labelled ones too), which is what this reproduces.
+ */
+export function scanRmdChunks(source: string): RmdChunk[] {
+  const lines = source.split(/\r?\n/);
+  const chunks: RmdChunk[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = CHUNK_OPEN.exec(lines[i]);
+    const header = open && parseRmdChunkHeader(open[3]);
+    if (!open || !header) continue;
+    const fence = open[2];
+    const close = new RegExp(`^[ \\t]*${fence[0] === '`' ? '`' : '~'}{${fence.length},}\\s*$`);
+    let end = i + 1;
+    while (end < lines.length && !close.test(lines[end])) end++;
+    chunks.push({ label: header.label ?? `unnamed-chunk-${chunks.length + 1}`, engine: header.engine, line: i, endLine: Math.min(end, lines.length - 1) });
+    i = end;
+  }
+  return chunks;
+}

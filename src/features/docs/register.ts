@@ -1,26 +1,42 @@
 import * as vscode from 'vscode';
-import { Commands, Views, WebviewTypes } from '../../constants';
+import { Commands, DiagnosticCollections, Views, WebviewTypes } from '../../constants';
 import { errorMessage } from '../../core/common/errors';
-import type { Logger } from '../../core/common/logger';
+import type { JobRunner } from '../../core/docs/docsJob';
 import { DocsIndex } from '../../core/docs/docsIndex';
 import type { DocsTreeNode } from '../../core/docs/docsTree';
 import { DocumentRenderer } from '../../core/docs/renderDocument';
-import { DocsPreviewPanel, isDocDocument } from './docsPreviewPanel';
+import type { Config } from '../config';
+import { windowOwner } from '../kernels/ownership';
+import { DocLinkOpener } from './docLinkOpener';
+import { DocsOutputPanel } from './docsOutputPanel';
+import { isDocDocument } from './docsPreview';
+import { DocsPreviewManager } from './docsPreviewManager';
 import { DocsTreeProvider, docUri } from './docsTreeProvider';
 import { DocsWorkspaceScanner } from './docsWorkspaceScanner';
+import { ExportDocumentCommand } from './exportCommand';
+import { KnitDocumentCommand } from './knitCommand';
 
 export interface DocsDeps {
   readonly extensionUri: vscode.Uri;
-  readonly log: Logger;
+  readonly log: vscode.LogOutputChannel;
+  readonly config: Config;
+  readonly runner: JobRunner;
+  readonly workspaceState: vscode.Memento;
 }
 
-/** Docs beside the code: the live preview panel, the Docs view, and the commands that connect them. */
-export function register({ extensionUri, log }: DocsDeps): vscode.Disposable {
-  const preview = new DocsPreviewPanel(extensionUri, new DocumentRenderer(), log);
+/** Docs beside the code: the live preview panel, the Docs view, Knit and Export, and the commands that connect them. */
+export function register({ extensionUri, log, config, runner, workspaceState }: DocsDeps): vscode.Disposable {
+  const links = new DocLinkOpener(log);
+  const preview = new DocsPreviewManager(extensionUri, new DocumentRenderer(), links, log);
   const index = new DocsIndex();
   const scanner = new DocsWorkspaceScanner(index, log);
   const provider = new DocsTreeProvider(index);
   const view = vscode.window.createTreeView(Views.docs, { treeDataProvider: provider, showCollapseAll: true });
+  const diagnostics = vscode.languages.createDiagnosticCollection(DiagnosticCollections.docs);
+  const output = new DocsOutputPanel(extensionUri, links, log);
+  const buildDeps = { runner, config, log, diagnostics, output, owner: windowOwner(workspaceState) };
+  const knit = new KnitDocumentCommand(buildDeps);
+  const exportDocument = new ExportDocumentCommand(buildDeps);
   void scanner.rescan();
 
   const openPreview = async (target?: vscode.Uri | DocsTreeNode) => {
@@ -43,8 +59,13 @@ export function register({ extensionUri, log }: DocsDeps): vscode.Disposable {
     provider,
     view,
     index,
+    diagnostics,
+    output,
     vscode.commands.registerCommand(Commands.openDocsPreview, openPreview),
     vscode.commands.registerCommand(Commands.refreshDocs, () => scanner.rescan()),
+    vscode.commands.registerCommand(knit.id, knit.execute, knit),
+    vscode.commands.registerCommand(exportDocument.id, exportDocument.execute, exportDocument),
+    vscode.commands.registerCommand(Commands.openOutputExternally, () => output.file && vscode.env.openExternal(output.file)),
     vscode.commands.registerCommand(Commands.docsPreviewState, () => preview.state),
     vscode.commands.registerCommand(Commands.docsTree, () => index.tree()),
     vscode.window.registerWebviewPanelSerializer(WebviewTypes.docsPreview, {

@@ -9,7 +9,7 @@ import { buildRecord, describeDrift, readRecord, type EnvironmentRecord } from '
 import type { KernelControllers } from './kernelControllers';
 
 /** The ipynb serializer keeps the file's top-level metadata under `metadata` of the notebook document's metadata. */
-function fileMetadata(notebook: vscode.NotebookDocument): Record<string, unknown> {
+export function fileMetadata(notebook: vscode.NotebookDocument): Record<string, unknown> {
   const inner = notebook.metadata.metadata;
   return typeof inner === 'object' && inner !== null ? (inner as Record<string, unknown>) : {};
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Notebooks } from '../../constants';
 import type { ImageProbesModel, KernelSource } from '../../core/images/imageProbes';
+import { controllerLabel } from '../../core/notebook/controllerLabel';
 import { formatSize, shortId } from '../../core/images/imageRows';
 
 /** What the controllers delegate to: running cells and interrupting belong to the notebook's kernel. */
@@ -87,7 +88,7 @@ export class KernelControllers implements vscode.Disposable {
   }
 
   private create(id: string, initial: KernelSource): vscode.NotebookController {
-    const controller = vscode.notebooks.createNotebookController(id, Notebooks.type, `Berth: ${initial.reference}`);
+    const controller = vscode.notebooks.createNotebookController(id, Notebooks.type, controllerLabel(initial));
     controller.supportsExecutionOrder = true;
     const source = () => this.entries.get(id)?.source ?? initial;
     controller.executeHandler = (cells, notebook, c) => this.handlers.execute(cells, notebook, c, source());
@@ -103,3 +104,4 @@ export class KernelControllers implements vscode.Disposable {
     this.changed.dispose();
   }
 }
+

@@ -11,6 +11,8 @@ import type { Config } from '../config';
 import { CellRunner } from './cellRunner';
 import { EnvironmentRecords } from './environmentRecords';
 import { FullOutputs } from './fullOutputs';
+import { KernelspecAffinity } from './kernelspecAffinity';
+import { controllerLabel } from '../../core/notebook/controllerLabel';
 import { controllerId, KernelControllers, selectKernelArgs } from './kernelControllers';
 import { KernelStatusBar } from './kernelStatusBar';
 import { KernelsTreeProvider, rowNotebookUri, type KernelRow } from './kernelsView';
@@ -182,7 +184,7 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     }
     const picked = await vscode.window.showQuickPick(
       sources.map((s) => ({
-        label: `Berth: ${s.reference}`,
+        label: controllerLabel(s),
         description: s.kernelspec.displayName,
         detail: `${formatSize(s.image.sizeBytes)} · ${shortId(s.image.id)}`,
         id: controllerId(s.reference, s.kernelspec.name),
@@ -250,6 +252,7 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     fullOutputs,
     kernels,
     records,
+    new KernelspecAffinity(controllers),
     new KernelStatusBar(kernels),
     tree,
     view,

@@ -3,7 +3,7 @@
 import { strict as assert } from 'assert';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { DocsPreviewState } from '../../../src/features/docs/docsPreviewPanel';
+import type { DocsPreviewState } from '../../../src/features/docs/docsPreview';
 import type { DocsTreeNode } from '../../../src/core/docs/docsTree';
 
 const WORKSPACE = process.env.BERTH_E2E_WORKSPACE ?? '';

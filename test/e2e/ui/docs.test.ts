@@ -80,6 +80,15 @@ async function openPreviewFromTitle(page: Page): Promise<void> {
   await page.locator('.editor-actions [aria-label="Open Docs Preview to the Side"]').first().click();
 }
 
+/** The Docs view, expanded: opens the Berth container unless it shows already (a click on its icon would close it). */
+async function showDocsView(page: Page) {
+  const header = page.locator('.pane-header', { hasText: 'Docs' });
+  if (!(await header.isVisible())) await page.locator('.activitybar [aria-label^="Berth"]').first().click();
+  await header.waitFor();
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  return page.locator('.pane', { has: header });
+}
+
 function setWorkspaceSettings(wb: Workbench, settings: Record<string, unknown>): void {
   const file = path.join(wb.workspace, '.vscode', 'settings.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -218,6 +227,31 @@ describe('Docs preview in the workbench (Playwright)', function () {
     await shot(page, 'preview-link-navigated');
   });
 
+  it('opens nothing for a link it refuses, and no browser tab for any link', async () => {
+    const { page } = wb;
+    // Every page the browser opens from here on: VS Code's own webview link handling used to open the resolved
+    // URL of a clicked link in a new tab (a 404 from the VS Code server for a refused or relative link).
+    const opened: string[] = [];
+    const onPage = (p: Page) => opened.push(p.url());
+    page.context().on('page', onPage);
+    try {
+      fs.writeFileSync(path.join(wb.workspace, 'docs', 'links.md'), '# Links\n\n<a href="&#xA0;javascript:alert(1)">refused link</a>, [a doc](guide.md) and [a file](../env/Dockerfile).\n');
+      // From the Docs view, which picks the new file up from the file watcher (Quick Open may not know it yet).
+      await (await showDocsView(page)).locator('.monaco-list-row', { hasText: 'links.md' }).click();
+      const frame = await previewFrame(page, (d) => d.endsWith('/docs/links.md'), 'the preview of links.md');
+      await frame.locator('a', { hasText: 'refused link' }).click();
+      await page.locator('.notifications-toasts', { hasText: 'this link does not open from the preview' }).first().waitFor({ timeout: 15000 });
+      await shot(page, 'preview-refused-link');
+      await frame.locator('a', { hasText: 'a file' }).click();
+      await page.locator('.tabs-container .tab[aria-label^="Dockerfile"]').first().waitFor({ timeout: 15000 });
+      await frame.locator('a', { hasText: 'a doc' }).click();
+      await previewFrame(page, (d) => d.endsWith('/docs/guide.md'), 'the preview of guide.md');
+      assert.deepEqual(opened, [], 'a click in the preview opened a browser tab');
+    } finally {
+      page.context().off('page', onPage);
+    }
+  });
+
   it('restores the preview after the window reloads', async () => {
     const { page } = wb;
     await previewFrame(page, (d) => d.endsWith('/docs/guide.md'), 'the preview of guide.md');
@@ -259,11 +293,7 @@ describe('Docs preview in the workbench (Playwright)', function () {
         ...XSS_CORPUS.filter((c) => c.swallowsRest).flatMap((c) => ['## next', '', c.payload, '']), '# Corpus end', ''].join('\n');
       fs.writeFileSync(path.join(wb.workspace, 'docs', 'xss.md'), doc);
       // Open it from the Docs view, which picked the new file up from the file watcher.
-      await page.locator('.activitybar [aria-label^="Berth"]').first().click();
-      const header = page.locator('.pane-header', { hasText: 'Docs' });
-      if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
-      const docsView = page.locator('.pane', { has: header });
-      await docsView.locator('.monaco-list-row', { hasText: 'xss.md' }).click();
+      await (await showDocsView(page)).locator('.monaco-list-row', { hasText: 'xss.md' }).click();
       await shot(page, 'docs-view');
       const frame = await previewFrame(page, (d) => d.endsWith('/docs/xss.md'), 'the preview of xss.md');
       await frame.locator('h1#xss-corpus').waitFor();
