@@ -223,8 +223,8 @@ async function selectPythonKernel(page: Page): Promise<void> {
 const cellSucceeded = (page: Page, index: number) =>
   page.locator('.notebook-editor:visible .cell-inner-container').nth(index).locator('.cell-statusbar-container .codicon-notebook-state-success').count();
 
-/** Runs the flood cell of a fresh notebook in `folder`; ms from Execute Cell to the cell's success mark. */
-async function hostRun(page: Page, folder: string, i: number): Promise<number> {
+/** Runs the flood cell of the window's notebook flood-i; ms from Execute Cell to the cell's success mark. */
+async function hostRun(page: Page, i: number): Promise<number> {
   const name = `flood-${i}.ipynb`;
   await openNotebook(page, name, 'range(500_000)');
   await page.locator('.notebook-editor:visible .cell-editor-container').first().click();
@@ -262,7 +262,7 @@ async function hostBench(): Promise<BenchRow[]> {
       await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
       const ext = await until(async () => extensionHost(server.child.pid), 'the extension host', 60000);
       const before = ext.rssKb();
-      for (let i = 0; i < RUNS; i++) samples[kind].push(await hostRun(page, folders[kind], i));
+      for (let i = 0; i < RUNS; i++) samples[kind].push(await hostRun(page, i));
       memory.push(`${kind === 'cut' ? 'default berth.output.maxBytes (cut)' : 'berth.output.maxBytes 0 (whole)'}: RSS at window open ${MiB(before)}, peak ${MiB(ext.peakKb())}`);
     }
     console.log(`\nextension host memory over ${RUNS} runs of the 50 MB cell:\n${memory.map((m) => `- ${m}`).join('\n')}`);
