@@ -1,18 +1,22 @@
 // `berth run NOTEBOOK --image IMAGE`: executes a notebook in a container from a terminal or CI, through the
 // same core and adapters as the VS Code controller. Exit codes: 0 ok, 1 a cell failed, 2 usage or
 // environment error (one line on stderr), 130/143 interrupted by SIGINT/SIGTERM. The container is removed
-// on every path, signals included.
+// on every path, signals included; after a SIGKILL (a CI timeout) its server shuts itself down once idle
+// (CLI_IDLE_TIMEOUT_S), and the next `berth run` removes it when it starts.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DockerodeEngine } from './adapters/docker/dockerEngine';
 import { DockerServerLauncher } from './adapters/docker/dockerServerLauncher';
+import { localHost } from './adapters/host/localHost';
 import { JupyterKernelConnector } from './adapters/jupyter/jupyterKernelConnector';
 import { EXPORT_USAGE, isDocsCommand, KNIT_USAGE } from './core/cli/docsArgs';
 import { parseCommandLine, USAGE, type RunArgs } from './core/cli/runArgs';
 import { BerthError, isCancellation } from './core/common/errors';
 import type { Logger } from './core/common/logger';
 import type { KernelSession } from './core/kernels/api';
+import { CLI_IDLE_TIMEOUT_S } from './core/kernels/containerSpec';
 import { executeNotebook } from './core/kernels/executeNotebook';
+import { removeLapsedLeftovers } from './core/kernels/leftovers';
 import { launchKernel } from './core/kernels/launchKernel';
 import { formatBytes } from './core/kernels/notebookOutputs';
 import { parseNotebook, serializeNotebook, type Notebook } from './core/kernels/nbformat';
@@ -95,6 +99,9 @@ async function run(args: RunArgs): Promise<number> {
   const launcher = new DockerServerLauncher(engine, log);
   try {
     await engine.ping(abort.signal);
+    // What earlier runs on this host left (killed with SIGKILL, say): never another host's running kernels.
+    const removed = await removeLapsedLeftovers(launcher, localHost(), log);
+    if (removed.kernels + removed.probes > 0) progress(`removed ${removed.kernels} leftover kernel and ${removed.probes} probe container(s) of earlier runs`);
     const probe = await launcher.probe(args.image, abort.signal);
     if (!probe.serverCommand) {
       throw new BerthError(probe.unusableReason ?? `Image ${args.image} cannot serve Jupyter`);
@@ -109,8 +116,9 @@ async function run(args: RunArgs): Promise<number> {
         workspaceFolder: path.dirname(notebookPath),
         env: {},
         extraMounts: [],
-        owner: { kind: 'cli', id: `cli-${process.pid}`, pid: process.pid },
+        owner: { ...localHost().stampOf(process.pid), kind: 'cli', id: `cli-${process.pid}` },
         keepAlive: false,
+        idleTimeoutS: CLI_IDLE_TIMEOUT_S,
       },
       abort.signal,
       (p) => progress(p.message),

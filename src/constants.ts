@@ -93,6 +93,7 @@ export const Settings = {
   section: 'berth',
   dockerHost: 'docker.host',
   kernelKeepAlive: 'kernel.keepAlive',
+  kernelIdleTimeout: 'kernel.idleTimeout',
   kernelEnv: 'kernel.env',
   kernelMounts: 'kernel.mounts',
   outputMaxBytes: 'output.maxBytes',

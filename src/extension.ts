@@ -4,6 +4,7 @@ import { DockerImageBuilder } from './adapters/docker/dockerImageBuilder';
 import { DockerImageTransfer } from './adapters/docker/dockerImageTransfer';
 import { DockerJobRunner } from './adapters/docker/dockerJobRunner';
 import { DockerServerLauncher } from './adapters/docker/dockerServerLauncher';
+import { localHost } from './adapters/host/localHost';
 import { SwitchableDockerEngine } from './adapters/docker/switchableDockerEngine';
 import { JupyterKernelConnector } from './adapters/jupyter/jupyterKernelConnector';
 import { ClientNodeKubernetes } from './adapters/kubernetes/clientNodeKubernetes';
@@ -32,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
     const launcher = new DockerServerLauncher(engine, log);
     const probes = new ImageProbesModel(imagesModel, (imageId, signal) => launcher.probe(imageId, signal), new MementoProbeCache(context.globalState), log);
     const clusterModel = new ClusterModel(new ClientNodeKubernetes(log), log);
-    const kernelsFeature = kernels.register({ context, log, config, images: imagesModel, probes, launcher, connector: new JupyterKernelConnector(log), engine });
+    const kernelsFeature = kernels.register({ context, log, config, images: imagesModel, probes, launcher, connector: new JupyterKernelConnector(log), engine, host: localHost() });
     context.subscriptions.push(
       config,
       imagesModel,

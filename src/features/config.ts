@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Settings } from '../constants';
 import { DEFAULT_PANDOC_IMAGE } from '../core/docs/export';
 import { DEFAULT_R_IMAGE } from '../core/docs/knit';
+import { DEFAULT_IDLE_TIMEOUT_S } from '../core/kernels/containerSpec';
 
 /** Keep in step with package.json (`berth.output.maxBytes`); README says why this size. */
 export const DEFAULT_OUTPUT_MAX_BYTES = 2 * 1024 * 1024;
@@ -39,6 +40,12 @@ export class Config implements vscode.Disposable {
   /** Keep a notebook's kernel container running after the notebook closes. */
   kernelKeepAlive(scope?: vscode.Uri): boolean {
     return vscode.workspace.getConfiguration(Settings.section, scope).get<boolean>(Settings.kernelKeepAlive, false);
+  }
+
+  /** `berth.kernel.idleTimeout`: seconds with no client before a kernel's server shuts itself down (0: never). */
+  kernelIdleTimeout(scope?: vscode.Uri): number {
+    const value = vscode.workspace.getConfiguration(Settings.section, scope).get<number>(Settings.kernelIdleTimeout, DEFAULT_IDLE_TIMEOUT_S);
+    return Number.isFinite(value) && value >= 0 ? Math.floor(value) : DEFAULT_IDLE_TIMEOUT_S;
   }
 
   /** Raw `berth.kernel.env`; validated by core/notebook/kernelSettings at kernel start. */

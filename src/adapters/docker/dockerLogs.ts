@@ -66,3 +66,26 @@ export function followLogs(docker: Docker, container: Docker.Container, onLine: 
     sink.destroy();
   });
 }
+
+/**
+ * Collects a container's output through an attach made BEFORE it starts: for a container the engine removes on exit
+ * (AutoRemove), `logs` after the exit would find nothing. `output` settles when the container's streams end (it
+ * exited) or `signal` aborts.
+ */
+export async function attachOutput(docker: Docker, container: Docker.Container, signal?: AbortSignal): Promise<{ output: Promise<{ stdout: string; stderr: string }>; close(): void }> {
+  const stream = (await container.attach({ stream: true, stdout: true, stderr: true, abortSignal: signal })) as unknown as NodeJS.ReadableStream & { destroy(): void };
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  out.on('data', (c: Buffer) => stdout.push(c));
+  err.on('data', (c: Buffer) => stderr.push(c));
+  docker.modem.demuxStream(stream, out, err);
+  const output = new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+    stream.on('end', () => resolve({ stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }));
+    stream.on('close', () => resolve({ stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }));
+    stream.on('error', reject);
+  });
+  output.catch(() => undefined);
+  return { output, close: () => stream.destroy() };
+}

@@ -5,10 +5,12 @@ import type Docker from 'dockerode';
 import { BerthError, CancelledError, errorMessage } from '../../core/common/errors';
 import type { Logger } from '../../core/common/logger';
 import type { ImageProbe, KernelTarget, LaunchOptions, LaunchProgress, RunningServer, ServerHandle, ServerLauncher } from '../../core/kernels/api';
-import { CONFIG_DIR_NAME, CONFIG_FILE, CONFIG_LOADER_FILE, CONFIG_PARENT, jupyterConfig, jupyterConfigLoader, kernelContainerSpec, Labels, workspaceLayout } from '../../core/kernels/containerSpec';
+import { CONFIG_DIR_NAME, CONFIG_FILE, CONFIG_LOADER_FILE, CONFIG_PARENT, DEFAULT_IDLE_TIMEOUT_S, jupyterConfig, jupyterConfigLoader, kernelContainerSpec, Labels, ownerStampLabels, ownerStampOf, workspaceLayout } from '../../core/kernels/containerSpec';
 import { failedProbe, parseProbeOutput, PROBE_SCRIPT } from '../../core/kernels/imageProbe';
+import { isLapsedProbe, type OwnerStamp, type ResourceState, type ThisHost } from '../../core/kernels/ownerLiveness';
+import { localHost } from '../host/localHost';
 import { fetchWithTimeout } from '../http/fetchWithTimeout';
-import { demuxLogBuffer, logTail } from './dockerLogs';
+import { attachOutput, logTail } from './dockerLogs';
 import { engineMessage, isNotFound, launchError } from './dockerErrors';
 import type { DockerodeEngine } from './dockerEngine';
 import { DockerServerHandle } from './dockerServerHandle';
@@ -19,6 +21,8 @@ export interface DockerServerLauncherOptions {
   readonly readyTimeoutMs?: number;
   /** How long one readiness request may take: connections through docker-proxy can hang while a container starts. */
   readonly probeRequestTimeoutMs?: number;
+  /** The owner stamp on probe containers; default: this process on this host. */
+  readonly probeOwner?: OwnerStamp;
 }
 
 const LOG_LINES_ON_FAILURE = 20;
@@ -27,6 +31,7 @@ export class DockerServerLauncher implements ServerLauncher {
   private readonly probes = new Map<string, Promise<ImageProbe>>();
   private readonly readyTimeoutMs: number;
   private readonly requestTimeoutMs: number;
+  private readonly ownerOfProbes: OwnerStamp | undefined;
 
   constructor(
     /** Read on every call: the engine behind it can change (SwitchableDockerEngine). */
@@ -36,6 +41,7 @@ export class DockerServerLauncher implements ServerLauncher {
   ) {
     this.readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
     this.requestTimeoutMs = options.probeRequestTimeoutMs ?? 1_000;
+    this.ownerOfProbes = options.probeOwner;
   }
 
   private get docker(): Docker {
@@ -78,7 +84,8 @@ export class DockerServerLauncher implements ServerLauncher {
     }
     this.log.info(`kernel container ${short(container.id)} created from ${target.image} for ${options.notebookKey}`);
     try {
-      return await this.bringUp(container, target, token, workspaceLayout(options).cwd, signal, onProgress);
+      const config = jupyterConfig(token, workspaceLayout(options).cwd, options.idleTimeoutS ?? DEFAULT_IDLE_TIMEOUT_S);
+      return await this.bringUp(container, target, token, config, signal, onProgress);
     } catch (error) {
       await container.remove({ force: true, v: true }).catch((e: unknown) => this.log.warn(`removing ${short(container.id)} failed: ${errorMessage(e)}`));
       this.log.info(`kernel container ${short(container.id)} removed after ${signal.aborted ? 'cancel' : 'a failed start'}`);
@@ -96,9 +103,9 @@ export class DockerServerLauncher implements ServerLauncher {
     return containers.map((info) => this.runningServer(info));
   }
 
-  private async bringUp(container: Docker.Container, target: KernelTarget, token: string, cwd: string, signal: AbortSignal, onProgress: (p: LaunchProgress) => void): Promise<ServerHandle> {
+  private async bringUp(container: Docker.Container, target: KernelTarget, token: string, config: string, signal: AbortSignal, onProgress: (p: LaunchProgress) => void): Promise<ServerHandle> {
     const archive = tarOf(CONFIG_DIR_NAME, [
-      { name: CONFIG_FILE, content: Buffer.from(jupyterConfig(token, cwd)), mode: 0o644 },
+      { name: CONFIG_FILE, content: Buffer.from(config), mode: 0o644 },
       { name: CONFIG_LOADER_FILE, content: Buffer.from(jupyterConfigLoader()), mode: 0o644 },
     ]);
     await step(container.putArchive(archive, { path: CONFIG_PARENT, abortSignal: signal }), signal, this.engine.address, 'write the Jupyter config into the container');
@@ -176,22 +183,42 @@ export class DockerServerLauncher implements ServerLauncher {
   private async runProbe(image: string, imageId: string, signal?: AbortSignal): Promise<ImageProbe> {
     const started = Date.now();
     let container: Docker.Container | undefined;
+    let removed = false;
+    let attached: { output: Promise<{ stdout: string; stderr: string }>; close(): void } | undefined;
     try {
+      const owner = this.probeOwner();
       container = await this.docker.createContainer({
         Image: imageId,
         Entrypoint: ['/bin/sh', '-c', PROBE_SCRIPT],
         Cmd: [],
-        Labels: { [Labels.probe]: image },
+        // Owner labels, so that cleanup can tell a probe in progress from one whose process was killed before it started.
+        Labels: { [Labels.probe]: image, [Labels.ownerPid]: String(owner.pid), ...ownerStampLabels(owner) },
         NetworkDisabled: true,
-        HostConfig: { NetworkMode: 'none' },
+        // The engine removes the probe when it exits, also when the process that started it was killed meanwhile.
+        HostConfig: { NetworkMode: 'none', AutoRemove: true },
       });
       // Created without the signal (see start()); from here on an abort ends in `finally`, which removes it.
+      // Output comes from an attach made before start: with AutoRemove, the logs go with the container.
+      attached = await attachOutput(this.docker, container, signal);
+      // Asked before start, so the exit is not missed; resolves once the engine has removed the container.
+      const exited = container.wait({ condition: 'removed', abortSignal: signal }) as Promise<{ StatusCode?: number }>;
+      exited.catch(() => undefined);
       await container.start({ abortSignal: signal });
-      const result = (await container.wait({ abortSignal: signal })) as { StatusCode: number };
-      const logs = demuxLogBuffer((await container.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer);
+      const [result, logs] = await Promise.all([
+        exited.then(
+          (r) => r.StatusCode,
+          (error: unknown) => {
+            // Gone before the wait was registered (the probe ran faster than the request): its output still decides.
+            if (isNotFound(error) && !signal?.aborted) return undefined;
+            throw error;
+          },
+        ),
+        attached.output,
+      ]);
+      removed = true;
       this.log.debug(`probed ${image} in ${Date.now() - started} ms`);
-      if (result.StatusCode !== 0) {
-        return failedProbe(image, imageId, `the probe exited with code ${result.StatusCode}: ${logs.stderr.trim().split('\n').pop() ?? ''}`);
+      if (result !== undefined && result !== 0) {
+        return failedProbe(image, imageId, `the probe exited with code ${result}: ${logs.stderr.trim().split('\n').pop() ?? ''}`);
       }
       return parseProbeOutput(image, imageId, logs.stdout);
     } catch (error) {
@@ -204,8 +231,50 @@ export class DockerServerLauncher implements ServerLauncher {
       }
       throw launchError(error, this.engine.address, `probe image ${image}`);
     } finally {
-      await container?.remove({ force: true }).catch(() => undefined);
+      attached?.close();
+      if (container && !removed) await this.removeProbe(container);
     }
+  }
+
+  /** Removes a probe container that did not end by itself (cancelled, failed to start); the engine may be removing it already. */
+  private async removeProbe(container: Docker.Container): Promise<void> {
+    try {
+      await container.remove({ force: true });
+    } catch (error) {
+      if (isNotFound(error) || /already in progress/i.test(engineMessage(error))) return;
+      this.log.warn(`removing probe container ${short(container.id)} failed: ${engineMessage(error)}`);
+    }
+  }
+
+  /** The owner stamp on probe containers: this process, which waits for them. */
+  private probeOwner(): OwnerStamp {
+    return this.ownerOfProbes ?? localHost().stampOf(process.pid);
+  }
+
+  /**
+   * Removes probe containers left behind (their prober was killed between create and start, or they come from a Berth
+   * without AutoRemove), never one in progress on a live owner or on another host. Returns how many went.
+   */
+  async removeLapsedProbes(host: ThisHost = localHost(), nowMs: number = Date.now()): Promise<number> {
+    let containers: Docker.ContainerInfo[];
+    try {
+      containers = await this.docker.listContainers({ all: true, filters: { label: [Labels.probe] } });
+    } catch (error) {
+      throw launchError(error, this.engine.address, 'list probe containers');
+    }
+    let removed = 0;
+    for (const info of containers) {
+      const probe = { owner: ownerStampOf(info.Labels ?? {}), state: resourceState(info.State), createdAtMs: info.Created * 1000 };
+      if (!isLapsedProbe(probe, host, nowMs)) continue;
+      try {
+        await this.docker.getContainer(info.Id).remove({ force: true });
+        removed++;
+        this.log.info(`removed leftover probe container ${short(info.Id)} (${info.State}, ${info.Labels?.[Labels.probe] ?? info.Image})`);
+      } catch (error) {
+        if (!isNotFound(error)) this.log.warn(`removing leftover probe container ${short(info.Id)} failed: ${engineMessage(error)}`);
+      }
+    }
+    return removed;
   }
 
   private runningServer(info: Docker.ContainerInfo): RunningServer {
@@ -216,9 +285,10 @@ export class DockerServerLauncher implements ServerLauncher {
       resourceId: info.Id,
       target,
       notebookKey: labels[Labels.notebook] ?? '',
-      owner: { kind: labels[Labels.ownerKind] ?? '', id: labels[Labels.owner] ?? '', pid: Number(labels[Labels.ownerPid] ?? 0) },
+      owner: { ...ownerStampOf(labels), kind: labels[Labels.ownerKind] ?? '', id: labels[Labels.owner] ?? '' },
       keepAlive: labels[Labels.keepAlive] === 'true',
       running: info.State === 'running',
+      finished: isFinished(info.State),
       startedAtMs: info.Created * 1000,
       attach: async (token?: string) => {
         const inspect = await container.inspect().catch((error: unknown) => {
@@ -244,6 +314,15 @@ export class DockerServerLauncher implements ServerLauncher {
 async function exitedDuringStart(container: Docker.Container, how: string): Promise<BerthError> {
   const tail = await logTail(container, LOG_LINES_ON_FAILURE).catch(() => '');
   return new BerthError(`The kernel container exited during start (${how}). Its last log lines:\n${tail || '(no output)'}`);
+}
+
+/** `exited` or `dead` (a `docker ps` State): the container will never run again. */
+function isFinished(state: string): boolean {
+  return state === 'exited' || state === 'dead';
+}
+
+function resourceState(state: string): ResourceState {
+  return isFinished(state) ? 'finished' : state === 'created' ? 'created' : 'running';
 }
 
 function short(id: string): string {

@@ -3,6 +3,7 @@
 // Neither client knows whether the server runs in Docker or in a pod: both see only these types.
 import type { Disposable } from '../common/lifecycle';
 import type { Event } from '../common/event';
+import type { ThisHost } from './ownerLiveness';
 
 /** Where a kernel runs. Cluster targets join this union later. */
 export type KernelTarget = {
@@ -48,6 +49,11 @@ export interface LaunchOptions {
   /** Identifies the VS Code window (or CLI process) that owns the container; see the ownership labels. */
   readonly owner: KernelOwner;
   readonly keepAlive: boolean;
+  /**
+   * The server shuts itself down after this many seconds with no client connected to any kernel (kernels idle that
+   * long are culled, then the server stops): 0 never; undefined DEFAULT_IDLE_TIMEOUT_S. See idleShutdownConfig.
+   */
+  readonly idleTimeoutS?: number;
 }
 
 export interface KernelOwner {
@@ -55,8 +61,12 @@ export interface KernelOwner {
   readonly kind: string;
   /** Survives a window reload (e.g. a per-workspace id), so a reloaded window finds its containers again. */
   readonly id: string;
-  /** Used to decide whether the owner is gone: a heartbeat or a pid that can be checked. */
+  /** Used to decide whether the owner is gone: a pid on `host` (see core/kernels/ownerLiveness). */
   readonly pid: number;
+  /** The host identity `pid` belongs to; undefined on servers from before host labels (taken as this host's). */
+  readonly host?: string;
+  /** When `pid` started, so that a reused pid is not taken for the owner; undefined when the host cannot tell. */
+  readonly pidStart?: string;
 }
 
 export type LaunchStage = 'probing-image' | 'creating-container' | 'waiting-for-jupyter' | 'starting-kernel' | 'attaching';
@@ -90,6 +100,8 @@ export interface ServerLauncher {
   start(target: KernelTarget, options: LaunchOptions, signal: AbortSignal, onProgress: (p: LaunchProgress) => void): Promise<ServerHandle>;
   /** Running servers Berth started earlier (found by label), for re-attach after reload and for cleanup. */
   listRunning(): Promise<RunningServer[]>;
+  /** Removes the target's probe leftovers whose owner is gone (see isLapsedProbe); how many. For targets that probe in throw-away resources. */
+  removeLapsedProbes?(host: ThisHost, nowMs?: number): Promise<number>;
 }
 
 export interface RunningServer {
@@ -100,6 +112,8 @@ export interface RunningServer {
   readonly keepAlive: boolean;
   /** False for a container that stopped but was not removed (cleanup removes it). */
   readonly running: boolean;
+  /** True once it exited or died: it will never run again (false while only created or running). */
+  readonly finished?: boolean;
   readonly startedAtMs: number;
   /**
    * Re-attach. The token is never in labels; without `token` it is read back from the Jupyter config file

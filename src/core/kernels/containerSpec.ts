@@ -2,6 +2,7 @@
 // adapter sends it to the engine as is; everything here is unit-tested without an engine.
 import * as path from 'node:path';
 import type { HostMount, KernelTarget, LaunchOptions } from './api';
+import type { OwnerStamp } from './ownerLiveness';
 
 /** Where the workspace folder appears inside the container. */
 export const CONTAINER_WORKSPACE = '/workspace';
@@ -21,6 +22,8 @@ export const Labels = {
   owner: 'berth.owner',
   ownerKind: 'berth.owner.kind',
   ownerPid: 'berth.owner.pid',
+  ownerHost: 'berth.owner.host',
+  ownerPidStart: 'berth.owner.pidStart',
   keepAlive: 'berth.keepAlive',
   image: 'berth.image',
   kernelspec: 'berth.kernelspec',
@@ -79,9 +82,28 @@ export function kernelLabels(target: KernelTarget, options: LaunchOptions): Reco
     [Labels.owner]: options.owner.id,
     [Labels.ownerKind]: options.owner.kind,
     [Labels.ownerPid]: String(options.owner.pid),
+    ...ownerStampLabels(options.owner),
     [Labels.keepAlive]: String(options.keepAlive),
     [Labels.image]: target.image,
     [Labels.kernelspec]: target.kernelspec,
+  };
+}
+
+/** The host labels of an owner stamp (kernels and probes alike); absent parts get no label. */
+export function ownerStampLabels(owner: OwnerStamp): Record<string, string> {
+  return {
+    ...(owner.host !== undefined ? { [Labels.ownerHost]: owner.host } : {}),
+    ...(owner.pidStart !== undefined ? { [Labels.ownerPidStart]: owner.pidStart } : {}),
+  };
+}
+
+/** The owner stamp read back from labels; missing labels stay undefined (legacy: taken as this host's). */
+export function ownerStampOf(labels: Readonly<Record<string, string>>): OwnerStamp {
+  const pid = labels[Labels.ownerPid];
+  return {
+    pid: pid === undefined ? Number.NaN : Number(pid),
+    ...(labels[Labels.ownerHost] ? { host: labels[Labels.ownerHost] } : {}),
+    ...(labels[Labels.ownerPidStart] ? { pidStart: labels[Labels.ownerPidStart] } : {}),
   };
 }
 
@@ -111,12 +133,39 @@ export function kernelContainerSpec(target: KernelTarget, serverCommand: readonl
   };
 }
 
+/** VS Code's default for `berth.kernel.idleTimeout` (keep in step with package.json). */
+export const DEFAULT_IDLE_TIMEOUT_S = 3600;
+/** `berth run`'s: its kernel has a client for as long as the run lasts, so idle means the CLI is gone. */
+export const CLI_IDLE_TIMEOUT_S = 60;
+
+/**
+ * Jupyter's own idle shutdown, in settings jupyter_server (1.x and 2.x) and the classic notebook server (5.4+) share:
+ * a kernel with no client connected and idle (not busy) for `idleTimeoutS` is culled, and a server with no kernel and
+ * no activity for as long stops itself; the container then exits. A connected client or a running cell keeps it all
+ * alive. Target-neutral: local containers and pods get the same. The server checks for no activity once a minute,
+ * so it ends up to a minute after the timeout. `0` turns both off.
+ */
+export function idleShutdownConfig(idleTimeoutS: number): { server: Record<string, number>; kernelManager?: Record<string, number | boolean> } {
+  const timeout = Number.isFinite(idleTimeoutS) && idleTimeoutS > 0 ? Math.ceil(idleTimeoutS) : 0;
+  if (timeout === 0) return { server: {} };
+  return {
+    server: { shutdown_no_activity_timeout: timeout },
+    kernelManager: {
+      cull_idle_timeout: timeout,
+      cull_interval: Math.min(300, Math.max(1, Math.ceil(timeout / 2))),
+      cull_connected: false,
+      cull_busy: false,
+    },
+  };
+}
+
 /**
  * The Jupyter config (JSON, read by jupyter_server and by the classic notebook server alike). It carries the
  * token, so it is written into the container's filesystem instead of the command line or the environment,
  * where `docker inspect` would show it.
  */
-export function jupyterConfig(token: string, cwd: string): string {
+export function jupyterConfig(token: string, cwd: string, idleTimeoutS: number = DEFAULT_IDLE_TIMEOUT_S): string {
+  const idle = idleShutdownConfig(idleTimeoutS);
   const server: Record<string, unknown> = {
     token,
     // Inside the container's own network namespace: Docker's port forward arrives on the container's interface,
@@ -132,6 +181,7 @@ export function jupyterConfig(token: string, cwd: string): string {
     iopub_data_rate_limit: 0,
     iopub_msg_rate_limit: 0,
     ...(cwd ? { root_dir: cwd } : {}),
+    ...idle.server,
   };
   const { root_dir: rootDir, ...classic } = server;
   return `${JSON.stringify(
@@ -139,6 +189,7 @@ export function jupyterConfig(token: string, cwd: string): string {
       ServerApp: server,
       IdentityProvider: { token },
       NotebookApp: { ...classic, ...(rootDir ? { notebook_dir: rootDir } : {}) },
+      ...(idle.kernelManager ? { MappingKernelManager: idle.kernelManager } : {}),
     },
     null,
     1,

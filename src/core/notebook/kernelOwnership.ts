@@ -2,6 +2,8 @@
 // other live window (another engineer's test host, a second VS Code) and those the user keeps alive; it removes only
 // what nobody can reach any more.
 import type { KernelOwner } from '../kernels/api';
+import { serverResource } from '../kernels/leftovers';
+import { isLapsed, ownerLiveness, type ThisHost } from '../kernels/ownerLiveness';
 
 export interface OwnedServer {
   readonly owner: KernelOwner;
@@ -9,12 +11,17 @@ export interface OwnedServer {
   readonly notebookKey: string;
   /** False for a stopped container (or one another window has created but not started yet). */
   readonly running: boolean;
+  /** Exited or dead: it will never run again. */
+  readonly finished?: boolean;
+  readonly startedAtMs: number;
 }
 
 export interface WindowIdentity {
   /** This workspace's owner id (survives reloads). */
   readonly ownerId: string;
-  readonly isPidAlive: (pid: number) => boolean;
+  /** This machine: whose pids can be checked, and how (see core/kernels/ownerLiveness). */
+  readonly host: ThisHost;
+  readonly nowMs?: number;
   /** Whether the notebook is open (or restored in a tab) in this window: then it re-attaches when used. */
   readonly isNotebookOpen: (notebookKey: string) => boolean;
 }
@@ -28,13 +35,18 @@ export interface WindowIdentity {
 export type Disposition = 'mine' | 'keep' | 'orphan';
 
 export function dispositionOf(server: OwnedServer, me: WindowIdentity): Disposition {
-  if (server.owner.kind === 'vscode' && server.owner.id === me.ownerId) {
+  const resource = serverResource(server);
+  const nowMs = me.nowMs ?? Date.now();
+  // Finished: nothing can attach to an exited container, whoever started it.
+  if (resource.state === 'finished') return 'orphan';
+  const onThisHost = ownerLiveness(server.owner, me.host) !== 'other-host';
+  if (onThisHost && server.owner.kind === 'vscode' && server.owner.id === me.ownerId) {
     if (server.running && me.isNotebookOpen(server.notebookKey)) return 'mine';
     return server.keepAlive ? 'keep' : 'orphan';
   }
-  // Another live owner may be creating this very container right now (created, not yet started): hands off.
-  if (server.keepAlive || me.isPidAlive(server.owner.pid)) return 'keep';
-  return 'orphan';
+  // Another live owner may be creating this very container right now (created, not yet started): hands off, unless
+  // it has been only created for far too long. Another host's running container is never ours to judge.
+  return isLapsed(resource, me.host, nowMs) ? 'orphan' : 'keep';
 }
 
 /** `process.kill(pid, 0)` semantics: EPERM means the process exists but belongs to someone else. */

@@ -213,6 +213,7 @@ export class NotebookKernels implements vscode.Disposable {
       extraMounts: parseKernelMounts(this.deps.config.kernelMounts(notebook.uri), workspaceFolder),
       owner: this.deps.owner,
       keepAlive: this.deps.config.kernelKeepAlive(notebook.uri),
+      idleTimeoutS: this.deps.config.kernelIdleTimeout(notebook.uri),
     };
   }
 

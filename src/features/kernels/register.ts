@@ -6,7 +6,8 @@ import { formatSize, shortId } from '../../core/images/imageRows';
 import type { ImageProbesModel, KernelSource } from '../../core/images/imageProbes';
 import type { ImagesModel } from '../../core/images/imagesModel';
 import type { KernelConnector, ServerLauncher } from '../../core/kernels/api';
-import { dispositionOf, pidAliveFrom } from '../../core/notebook/kernelOwnership';
+import { dispositionOf } from '../../core/notebook/kernelOwnership';
+import type { OwnerStamp, ThisHost } from '../../core/kernels/ownerLiveness';
 import type { Config } from '../config';
 import { CellRunner } from './cellRunner';
 import { EnvironmentRecords } from './environmentRecords';
@@ -29,6 +30,8 @@ export interface KernelsDeps {
   readonly connector: KernelConnector;
   /** For the Kernels view's live updates (container events). */
   readonly engine: DockerEngine;
+  /** This machine: its identity on the containers this window starts, and whose owners cleanup may judge. */
+  readonly host: ThisHost & { stampOf(pid: number): OwnerStamp };
 }
 
 /** What tests may read from the kernels feature (returned by activate()). */
@@ -70,7 +73,7 @@ function command(log: vscode.LogOutputChannel, id: string, run: (...args: unknow
 /** Container kernels: the kernel sources in the picker, running cells, control, the Kernels view, re-attach and cleanup. */
 export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsApi } {
   const { context, log, config, launcher } = deps;
-  const owner = windowOwner(context.workspaceState);
+  const owner = windowOwner(context.workspaceState, (pid) => deps.host.stampOf(pid));
   const tokens = new TokenStore(context.secrets);
   const disposables: vscode.Disposable[] = [];
 
@@ -141,11 +144,11 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
         if (tab.input instanceof vscode.TabInputNotebook) open.add(tab.input.uri.toString());
       }
     }
-    const me = { ownerId: owner.id, isPidAlive: pidAliveFrom((pid, signal) => process.kill(pid, signal)), isNotebookOpen: (key: string) => open.has(key) };
+    const me = { ownerId: owner.id, host: deps.host, isNotebookOpen: (key: string) => open.has(key) };
     for (const server of await launcher.listRunning()) {
       const disposition = dispositionOf(server, me);
       if (disposition === 'orphan') {
-        log.info(`Removing orphaned kernel container ${shortId(server.resourceId)} (${server.target.image}, owner ${server.owner.kind} pid ${server.owner.pid} is gone)`);
+        log.info(`Removing orphaned kernel container ${shortId(server.resourceId)} (${server.target.image}, ${server.finished ? 'finished' : `owner ${server.owner.kind} pid ${server.owner.pid} is gone`})`);
         await server.remove().catch((error: unknown) => log.warn(`Removing container ${shortId(server.resourceId)} failed: ${errorMessage(error)}`));
         await tokens.delete(server.resourceId);
       } else if (disposition === 'mine') {
@@ -153,6 +156,8 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
       }
     }
     applyPreferences();
+    const probes = await launcher.removeLapsedProbes?.(deps.host).catch((error: unknown) => log.warn(`Removing leftover probe containers failed: ${errorMessage(error)}`));
+    if (probes) log.info(`Removed ${probes} leftover probe container(s)`);
   }
 
   /** Notebook → controller of a container this workspace left running: preselected once the controller exists. */

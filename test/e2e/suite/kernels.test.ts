@@ -182,6 +182,22 @@ describe('Container kernels (extension host)', function () {
       assert.ok(info.Ports.length > 0 && info.Ports.every((p) => p.IP === '127.0.0.1'), JSON.stringify(info.Ports));
     });
 
+    it('labels the container with this host and the window\'s pid and its start, and gives the server the idle timeout', async () => {
+      const [info] = await containersOf(notebook.uri);
+      assert.ok(info, 'no container carries the notebook label');
+      assert.match(info.Labels['berth.owner.host'] ?? '', /^[0-9a-f]{16}$/);
+      assert.equal(info.Labels['berth.owner.pid'], String(process.ppid));
+      assert.ok(info.Labels['berth.owner.pidStart'], JSON.stringify(info.Labels));
+      const archive = await docker.getContainer(info.Id).getArchive({ path: `${CONFIG_DIR}/${CONFIG_FILE}` });
+      const chunks: Buffer[] = [];
+      for await (const chunk of archive) chunks.push(chunk as Buffer);
+      const config = JSON.parse(firstFileIn(Buffer.concat(chunks))?.toString('utf8') ?? '{}');
+      // berth.kernel.idleTimeout's default: an hour with no client.
+      assert.equal(config.MappingKernelManager?.cull_idle_timeout, 3600);
+      assert.equal(config.MappingKernelManager?.cull_connected, false);
+      assert.equal(config.ServerApp?.shutdown_no_activity_timeout, 3600);
+    });
+
     it('keeps the server token out of the container\'s labels, arguments and environment', async () => {
       const [info] = await containersOf(notebook.uri);
       assert.ok(info, 'no container carries the notebook label');

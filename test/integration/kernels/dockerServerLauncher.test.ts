@@ -228,6 +228,7 @@ describe('DockerServerLauncher (real Docker Engine, real Jupyter)', function () 
       const found = (await launcher.listRunning()).find((r) => r.resourceId === handle.resourceId);
       assert.ok(found, 'not listed');
       assert.equal(found.running, false);
+      assert.equal(found.finished, true);
       await assert.rejects(found.attach(), /not running any more/);
     });
   });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import type { KernelTarget, LaunchOptions } from '../../../src/core/kernels/api';
-import { jupyterConfig, jupyterConfigLoader, kernelContainerSpec, kernelLabels, workspaceLayout } from '../../../src/core/kernels/containerSpec';
+import { DEFAULT_IDLE_TIMEOUT_S, idleShutdownConfig, jupyterConfig, jupyterConfigLoader, kernelContainerSpec, kernelLabels, ownerStampOf, workspaceLayout } from '../../../src/core/kernels/containerSpec';
 
 const target: KernelTarget = { kind: 'docker', image: 'berth/python:latest', kernelspec: 'python3' };
 const options = (over: Partial<LaunchOptions> = {}): LaunchOptions => ({
@@ -40,6 +40,19 @@ describe('kernel container spec', () => {
     });
     it('mounts the notebook folder when there is no workspace', () => {
       assert.deepEqual(workspaceLayout(options({ workspaceFolder: undefined })), { mounts: [{ hostPath: '/ws/sub', containerPath: '/workspace' }], cwd: '/workspace' });
+    });
+  });
+
+  describe('owner stamp labels', () => {
+    it('labels the owner’s host and pid start time, and reads them back', () => {
+      const labels = kernelLabels(target, options({ owner: { kind: 'cli', id: 'cli-1', pid: 77, host: '0123456789abcdef', pidStart: 'd1ad374f-987654' } }));
+      assert.equal(labels['berth.owner.host'], '0123456789abcdef');
+      assert.equal(labels['berth.owner.pidStart'], 'd1ad374f-987654');
+      assert.deepEqual(ownerStampOf(labels), { pid: 77, host: '0123456789abcdef', pidStart: 'd1ad374f-987654' });
+    });
+    it('reads labels from before host labels as a bare pid (taken as this host’s)', () => {
+      assert.deepEqual(ownerStampOf({ 'berth.owner.pid': '4242' }), { pid: 4242 });
+      assert.ok(Number.isNaN(ownerStampOf({}).pid));
     });
   });
 
@@ -127,6 +140,29 @@ describe('kernel container spec', () => {
       const c = JSON.parse(jupyterConfig(TOKEN, ''));
       assert.ok(!('root_dir' in c.ServerApp));
       assert.ok(!('notebook_dir' in c.NotebookApp));
+    });
+  });
+
+  describe('idle shutdown', () => {
+    it('culls kernels idle with no client, never busy or connected ones, then stops the server, by default after an hour', () => {
+      const c = JSON.parse(jupyterConfig(TOKEN, ''));
+      assert.equal(DEFAULT_IDLE_TIMEOUT_S, 3600);
+      assert.deepEqual(c.MappingKernelManager, { cull_idle_timeout: 3600, cull_interval: 300, cull_connected: false, cull_busy: false });
+      assert.equal(c.ServerApp.shutdown_no_activity_timeout, 3600);
+      assert.equal(c.NotebookApp.shutdown_no_activity_timeout, 3600);
+    });
+    it('checks often enough for a short timeout', () => {
+      assert.deepEqual(idleShutdownConfig(60).kernelManager, { cull_idle_timeout: 60, cull_interval: 30, cull_connected: false, cull_busy: false });
+      assert.equal(idleShutdownConfig(1).kernelManager?.cull_interval, 1);
+      assert.equal(idleShutdownConfig(2.5).server.shutdown_no_activity_timeout, 3);
+    });
+    it('turns idle shutdown off for 0 (and for nonsense)', () => {
+      for (const t of [0, -5, Number.NaN]) {
+        const c = JSON.parse(jupyterConfig(TOKEN, '', t));
+        assert.ok(!('MappingKernelManager' in c));
+        assert.ok(!('shutdown_no_activity_timeout' in c.ServerApp));
+        assert.ok(!('shutdown_no_activity_timeout' in c.NotebookApp));
+      }
     });
   });
 
