@@ -115,6 +115,7 @@ export class KubernetesServerLauncher implements ServerLauncher {
       onProgress({ stage: 'waiting-for-jupyter', message: 'Waiting for Jupyter to answer in the pod' });
       await this.waitForJupyter(kc, core, target, name, baseUrl, token, signal);
       onProgress({ stage: 'waiting-for-jupyter', message: 'Jupyter up' });
+      await this.checkKernelspec(baseUrl, token, target, signal);
       if (folder && plan && plan.files.length + plan.directories.length > 0) {
         onProgress({ stage: 'waiting-for-jupyter', message: `Copying ${plan.files.length} files of ${folder} into the pod` });
         await uploadFolder(folder, plan, baseUrl, token, signal);
@@ -239,6 +240,21 @@ export class KubernetesServerLauncher implements ServerLauncher {
       }
     } finally {
       watch.dispose();
+    }
+  }
+
+  /** The server's own kernelspec list stands in for a probe: a missing kernel fails the start, naming those there are. */
+  private async checkKernelspec(baseUrl: string, token: string, target: KubernetesKernelTarget, signal: AbortSignal): Promise<void> {
+    let names: string[];
+    try {
+      const response = await fetchWithTimeout(`${baseUrl}/api/kernelspecs`, { headers: { Authorization: `token ${token}` }, signal }, 10_000);
+      names = Object.keys(((await response.json()) as { kernelspecs?: Record<string, unknown> }).kernelspecs ?? {});
+    } catch (error) {
+      if (signal.aborted) throw new CancelledError();
+      throw new BerthError(`Jupyter in the kernel pod did not list its kernels: ${errorMessage(error)}`);
+    }
+    if (!names.includes(target.kernelspec)) {
+      throw new BerthError(`Image ${target.image} has no kernel "${target.kernelspec}" (it has: ${names.sort().join(', ') || 'none'})`);
     }
   }
 

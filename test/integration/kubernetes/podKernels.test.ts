@@ -155,6 +155,10 @@ describe('Kubernetes: kernels in pods (real cluster, real registry)', function (
     await waitForNoBerthObjects(namespace);
   });
 
+  it('fails with the kernels the image has when the target names one it lacks, and deletes the pod', async () => {
+    await assert.rejects(start(podTarget(namespace, { kernelspec: 'nope' })), (e: Error) => e.message === `Image ${podTarget(namespace).image} has no kernel "nope" (it has: python3)` || assert.fail(e.message));
+  });
+
   it('cancel deletes the pod (and with it the Secret) while the pod starts', async () => {
     const abort = new AbortController();
     const started = launchKernel({ launcher, connector }, podTarget(namespace), options(), abort.signal, (p) => /^Scheduled: /.test(p.message) && abort.abort());
