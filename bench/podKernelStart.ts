@@ -1,10 +1,13 @@
 // Pod kernel cold start (nothing running → the result of `1+1`) through Berth's core, next to its floor measured
 // in the same run: the same image as a bare pod created with client-node (token on the command line), Running
 // awaited with a watch-free poll, a port-forward, /api/status, a kernel POSTed and `1+1` over a raw websocket.
-// Needs the test cluster: BERTH_TEST_KUBECONFIG (admin kubeconfig) and the image in its registry (BERTH_POD_IMAGE).
+// Needs the local cluster up (`npm run cluster -- up`; its admin kubeconfig, or BERTH_TEST_KUBECONFIG). The kernel
+// image is pushed to the cluster's registry under a bench tag first, as a user would, and the local tag removed.
 // Usage: node out/bench/podKernelStart.js [runs=3]
 import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import Docker from 'dockerode';
 import WebSocket from 'ws';
 import { JupyterKernelConnector } from '../src/adapters/jupyter/jupyterKernelConnector';
 import { fetchWithTimeout } from '../src/adapters/http/fetchWithTimeout';
@@ -16,9 +19,14 @@ import { launchKernel } from '../src/core/kernels/launchKernel';
 import { printTable, timeMs } from './lib/stats';
 
 const KUBECONFIG = process.env.BERTH_TEST_KUBECONFIG ?? '/var/cache/berth/cluster/admin.kubeconfig';
-const IMAGE = process.env.BERTH_POD_IMAGE ?? '127.0.0.1:5000/berth/python:berth-pods-it';
+const REGISTRY = process.env.BERTH_TEST_REGISTRY ?? '127.0.0.1:5000';
+const IMAGE = `${REGISTRY}/berth/python:berth-pods-bench`;
 const NAMESPACE = process.env.BERTH_BENCH_NAMESPACE ?? 'default';
 const RUNS = Number(process.argv[2] ?? 3);
+if (!existsSync(KUBECONFIG)) {
+  process.stdout.write(`bench failed: no cluster kubeconfig at ${KUBECONFIG} (npm run cluster -- up)\n`);
+  process.exit(1);
+}
 const kc = new KubeConfig();
 kc.loadFromFile(KUBECONFIG);
 const core = kc.makeApiClient(CoreV1Api);
@@ -100,7 +108,31 @@ async function floorColdStart(): Promise<() => Promise<void>> {
   return cleanup;
 }
 
+/** docker tag + docker push to the cluster's registry; the local tag is removed again afterwards. */
+async function pushImage(): Promise<() => Promise<void>> {
+  const docker = new Docker();
+  await docker.getImage('berth/python:latest').tag({ repo: `${REGISTRY}/berth/python`, tag: 'berth-pods-bench' });
+  const stream = (await docker.getImage(`${REGISTRY}/berth/python`).push({ tag: 'berth-pods-bench' })) as NodeJS.ReadableStream;
+  await new Promise<void>((resolve, reject) =>
+    docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => {
+      const failed = out?.find((o) => o.error);
+      if (err || failed) reject(err ?? new Error(failed!.error));
+      else resolve();
+    }),
+  );
+  return () => docker.getImage(IMAGE).remove({ noprune: true }).then(() => undefined);
+}
+
 async function main(): Promise<void> {
+  const untag = await pushImage();
+  try {
+    await measure();
+  } finally {
+    await untag().catch(() => undefined);
+  }
+}
+
+async function measure(): Promise<void> {
   const floor: number[] = [];
   const berth: number[] = [];
   // Interleaved, so load on the shared machine hits both alike.

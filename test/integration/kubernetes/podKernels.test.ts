@@ -119,6 +119,19 @@ describe('Kubernetes: kernels in pods (real cluster, real registry)', function (
     assert.equal(textOf(probe.outputs).trim(), 'True False');
   });
 
+  it('reads the server\'s log: its last lines, and followed as it grows', async () => {
+    const session = await start();
+    assert.match(await session.server.logTail(50), /Jupyter Server .* is running at/);
+    const lines: string[] = [];
+    const follow = session.server.followLogs((line) => lines.push(line));
+    try {
+      await run(session, 'import sys; print("to the log", file=sys.__stderr__, flush=True)');
+      await waitFor(() => lines.some((l) => l.includes('to the log')), 30000, () => `not followed: ${lines.slice(-5).join(' | ')}`);
+    } finally {
+      follow.dispose();
+    }
+  });
+
   it('copies the notebook\'s folder in, without hidden files, so relative reads work', async () => {
     mkdirSync(join(dir, 'data'));
     writeFileSync(join(dir, 'data', 'table.csv'), 'a,b\n1,2\n');
