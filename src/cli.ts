@@ -3,6 +3,7 @@
 // controller. Exit codes: 0 ok, 1 a cell failed, 2 usage or
 // environment error (one line on stderr), 130/143 interrupted by SIGINT/SIGTERM. The container is removed
 // on every path, signals included (in a pod: the pod and its Secret).
+import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DockerodeEngine } from './adapters/docker/dockerEngine';
@@ -108,6 +109,10 @@ async function run(args: RunArgs): Promise<number> {
     let target: KernelTarget;
     if (args.kube) {
       // In a pod: the server command is found in the pod; the kernelspec is named (--kernel), the notebook's, or python3.
+      const missing = args.kube.kubeconfig?.split(path.delimiter).find((f) => f !== '' && !existsSync(path.resolve(f)));
+      if (missing) {
+        throw new BerthError(`--kubeconfig ${missing} does not exist`);
+      }
       const loaded = await loadKubeContext(args.kube.kubeconfig, args.kube.context);
       const namespace = args.kube.namespace ?? loaded.context.namespace ?? 'default';
       launcher = new KubernetesServerLauncher(log);

@@ -84,6 +84,20 @@ describe('berth run --kube-context (the CLI, real cluster)', function () {
     assert.equal(r.stderr, 'berth: The kubeconfig has no context "no-such-context".\n');
   });
 
+  it('exits 2 with a clear line for a --kubeconfig that does not exist', async () => {
+    writeFileSync(join(dir, 'n.ipynb'), notebook('1'));
+    const r = await runCli('run', join(dir, 'n.ipynb'), '--image', POD_TEST_IMAGE, '--kube-context', adminContext(), '--kubeconfig', join(dir, 'missing.kubeconfig'));
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, `berth: --kubeconfig ${join(dir, 'missing.kubeconfig')} does not exist\n`);
+  });
+
+  it('exits 2 with the API server\'s answer for a namespace that does not exist', async () => {
+    writeFileSync(join(dir, 'n.ipynb'), notebook('1'));
+    const r = await runCli('run', join(dir, 'n.ipynb'), '--image', POD_TEST_IMAGE, '--kube-context', adminContext(), '--kubeconfig', adminKubeconfig(), '--namespace', 'berth-no-such-namespace');
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, `berth: Could not create a kernel pod in namespace "berth-no-such-namespace": namespaces "berth-no-such-namespace" not found (context "${adminContext()}").\n`);
+  });
+
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} during a cell exits ${signal === 'SIGINT' ? 130 : 143} and leaves no pod or Secret`, async () => {
       writeFileSync(join(dir, 'slow.ipynb'), notebook('import time\ntime.sleep(120)'));
