@@ -182,10 +182,23 @@ describe('Cluster view and Push Image in the workbench (Playwright, real cluster
     const images = pane(page, 'Images');
     const imageRow = images.locator('.monaco-list-row', { hasText: `${PUSH_REPO}:latest` }).first();
     await imageRow.waitFor({ timeout: 60000 });
-    await imageRow.click({ button: 'right' });
-    await page.locator('.context-view .monaco-menu .action-label', { hasText: 'Push Image…' }).first().click();
     const input = page.locator('.quick-input-widget input');
-    await eventually(async () => ((await input.inputValue()) === `${registry}/${PUSH_REPO}:latest` ? true : undefined), `the target prefilled from berth.registry: ${await input.inputValue().catch(() => '?')}`, 30000);
+    // The view re-renders on every Docker event (the engine is shared), which can close a context menu as it
+    // opens: open it again until the click on its item brings up the input with the expected target.
+    await eventually(
+      async () => {
+        await imageRow.click({ button: 'right' });
+        const item = page.locator('.context-view .monaco-menu .action-label', { hasText: 'Push Image…' }).first();
+        if ((await item.waitFor({ timeout: 5000 }).then(() => true, () => false)) && (await item.click({ timeout: 5000 }).then(() => true, () => false))) {
+          // The workspace settings file was written just now: until VS Code has read it, the target lacks the registry.
+          if ((await input.waitFor({ timeout: 5000 }).then(() => true, () => false)) && (await input.inputValue()) === `${registry}/${PUSH_REPO}:latest`) return true;
+        }
+        await page.keyboard.press('Escape');
+        return undefined;
+      },
+      `the Push Image… input, prefilled from berth.registry with ${registry}/${PUSH_REPO}:latest`,
+      60000,
+    );
     await input.press('Enter');
     const toast = page.locator('.notification-toast', { hasText: `Pushing ${registry}/${PUSH_REPO}:latest` });
     await toast.waitFor({ timeout: 30000 });
