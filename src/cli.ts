@@ -1,19 +1,23 @@
-// `berth run NOTEBOOK --image IMAGE`: executes a notebook in a container from a terminal or CI, through the
-// same core and adapters as the VS Code controller. Exit codes: 0 ok, 1 a cell failed, 2 usage or
+// `berth run NOTEBOOK --image IMAGE [--kube-context CTX]`: executes a notebook in a container (or, with
+// --kube-context, in a Kubernetes pod) from a terminal or CI, through the same core and adapters as the VS Code
+// controller. Exit codes: 0 ok, 1 a cell failed, 2 usage or
 // environment error (one line on stderr), 130/143 interrupted by SIGINT/SIGTERM. The container is removed
-// on every path, signals included; after a SIGKILL (a CI timeout) its server shuts itself down once idle
-// (CLI_IDLE_TIMEOUT_S), and the next `berth run` removes it when it starts.
+// on every path, signals included (in a pod: the pod and its Secret); after a SIGKILL (a CI timeout) its
+// server shuts itself down once idle (CLI_IDLE_TIMEOUT_S), and the next `berth run` removes a container it left.
+import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DockerodeEngine } from './adapters/docker/dockerEngine';
 import { DockerServerLauncher } from './adapters/docker/dockerServerLauncher';
 import { localHost } from './adapters/host/localHost';
 import { JupyterKernelConnector } from './adapters/jupyter/jupyterKernelConnector';
+import { loadKubeContext } from './adapters/kubernetes/kubeContext';
+import { KubernetesServerLauncher } from './adapters/kubernetes/kubernetesServerLauncher';
 import { EXPORT_USAGE, isDocsCommand, KNIT_USAGE } from './core/cli/docsArgs';
 import { parseCommandLine, USAGE, type RunArgs } from './core/cli/runArgs';
 import { BerthError, isCancellation } from './core/common/errors';
 import type { Logger } from './core/common/logger';
-import type { KernelSession } from './core/kernels/api';
+import type { KernelSession, KernelTarget, LaunchOptions, ServerLauncher } from './core/kernels/api';
 import { CLI_IDLE_TIMEOUT_S } from './core/kernels/containerSpec';
 import { executeNotebook } from './core/kernels/executeNotebook';
 import { removeLapsedLeftovers } from './core/kernels/leftovers';
@@ -87,7 +91,7 @@ async function run(args: RunArgs): Promise<number> {
       process.exit(SIGNAL_EXIT[name] ?? EXIT_USAGE);
     }
     signalled = name;
-    progress(`${name}: stopping the kernel container`);
+    progress(`${name}: stopping the kernel ${args.kube ? 'pod' : 'container'}`);
     abort.abort();
   };
   const sigint = () => onSignal('SIGINT');
@@ -95,34 +99,43 @@ async function run(args: RunArgs): Promise<number> {
   process.on('SIGINT', sigint);
   process.on('SIGTERM', sigterm);
 
-  const engine = new DockerodeEngine(undefined);
-  const launcher = new DockerServerLauncher(engine, log);
+  const options: LaunchOptions = {
+    notebookPath,
+    notebookKey: `file://${notebookPath}`,
+    workspaceFolder: path.dirname(notebookPath),
+    env: {},
+    extraMounts: [],
+    owner: { ...localHost().stampOf(process.pid), kind: 'cli', id: `cli-${process.pid}` },
+    keepAlive: false,
+    idleTimeoutS: CLI_IDLE_TIMEOUT_S,
+  };
   try {
-    await engine.ping(abort.signal);
-    // What earlier runs on this host left (killed with SIGKILL, say): never another host's running kernels.
-    const removed = await removeLapsedLeftovers(launcher, localHost(), log);
-    if (removed.kernels + removed.probes > 0) progress(`removed ${removed.kernels} leftover kernel and ${removed.probes} probe container(s) of earlier runs`);
-    const probe = await launcher.probe(args.image, abort.signal);
-    if (!probe.serverCommand) {
-      throw new BerthError(probe.unusableReason ?? `Image ${args.image} cannot serve Jupyter`);
+    let launcher: ServerLauncher;
+    let target: KernelTarget;
+    if (args.kube) {
+      // In a pod: the server command is found in the pod; the kernelspec is named (--kernel), the notebook's, or python3.
+      const missing = args.kube.kubeconfig?.split(path.delimiter).find((f) => f !== '' && !existsSync(path.resolve(f)));
+      if (missing) {
+        throw new BerthError(`--kubeconfig ${missing} does not exist`);
+      }
+      const loaded = await loadKubeContext(args.kube.kubeconfig, args.kube.context);
+      const namespace = args.kube.namespace ?? loaded.context.namespace ?? 'default';
+      launcher = new KubernetesServerLauncher(log);
+      target = { kind: 'kubernetes', image: args.image, kernelspec: args.kernel ?? notebookKernelspec(nb) ?? 'python3', context: args.kube.context, namespace, ...(args.kube.kubeconfig ? { kubeconfig: args.kube.kubeconfig } : {}) };
+    } else {
+      const engine = new DockerodeEngine(undefined);
+      launcher = new DockerServerLauncher(engine, log);
+      await engine.ping(abort.signal);
+      // What earlier runs on this host left (killed with SIGKILL, say): never another host's running kernels.
+      const removed = await removeLapsedLeftovers(launcher, localHost(), log);
+      if (removed.kernels + removed.probes > 0) progress(`removed ${removed.kernels} leftover kernel and ${removed.probes} probe container(s) of earlier runs`);
+      const probe = await launcher.probe(args.image, abort.signal);
+      if (!probe.serverCommand) {
+        throw new BerthError(probe.unusableReason ?? `Image ${args.image} cannot serve Jupyter`);
+      }
+      target = { kind: 'docker', image: args.image, kernelspec: args.kernel ?? defaultKernelspec(nb, probe.kernelspecs.map((k) => k.name)) };
     }
-    const kernelspec = args.kernel ?? defaultKernelspec(nb, probe.kernelspecs.map((k) => k.name));
-    session = await launchKernel(
-      { launcher, connector: new JupyterKernelConnector(log) },
-      { kind: 'docker', image: args.image, kernelspec },
-      {
-        notebookPath,
-        notebookKey: `file://${notebookPath}`,
-        workspaceFolder: path.dirname(notebookPath),
-        env: {},
-        extraMounts: [],
-        owner: { ...localHost().stampOf(process.pid), kind: 'cli', id: `cli-${process.pid}` },
-        keepAlive: false,
-        idleTimeoutS: CLI_IDLE_TIMEOUT_S,
-      },
-      abort.signal,
-      (p) => progress(p.message),
-    );
+    session = await launchKernel({ launcher, connector: new JupyterKernelConnector(log) }, target, options, abort.signal, (p) => progress(p.message));
     const result = await executeNotebook(nb, session, {
       allowErrors: args.allowErrors,
       cellTimeoutMs: args.timeoutS !== undefined ? args.timeoutS * 1000 : undefined,
@@ -150,17 +163,21 @@ async function run(args: RunArgs): Promise<number> {
     return fail(`unexpected failure: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     if (session) {
-      await session.shutdown().catch((e: unknown) => log.warn(`could not remove the kernel container: ${String(e)}`));
+      await session.shutdown().catch((e: unknown) => log.warn(`could not remove the kernel ${args.kube ? 'pod' : 'container'}: ${String(e)}`));
     }
     process.off('SIGINT', sigint);
     process.off('SIGTERM', sigterm);
   }
 }
 
+function notebookKernelspec(nb: Notebook): string | undefined {
+  const spec = nb.metadata.kernelspec as { name?: unknown } | undefined;
+  return typeof spec?.name === 'string' && spec.name ? spec.name : undefined;
+}
+
 /** The notebook's own kernelspec when the image has it, else python3, else the image's first. */
 function defaultKernelspec(nb: Notebook, available: readonly string[]): string {
-  const spec = nb.metadata.kernelspec as { name?: unknown } | undefined;
-  const own = typeof spec?.name === 'string' ? spec.name : undefined;
+  const own = notebookKernelspec(nb);
   return own && available.includes(own) ? own : available.includes('python3') ? 'python3' : available[0];
 }
 
@@ -169,7 +186,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (isDocsCommand(argv[0])) return await runDocsCommand(argv);
     const command = parseCommandLine(argv);
     if (command.kind === 'help') {
-      process.stdout.write(`${USAGE}\n${KNIT_USAGE}\n${EXPORT_USAGE}\n\nRuns every code cell of NOTEBOOK in a Jupyter kernel inside a container of IMAGE on the local\nDocker Engine and writes the outputs back (or to --out). Exit codes: 0 ok, 1 a cell failed, 2 usage or\nenvironment error.\n`);
+      process.stdout.write(`${USAGE}\n${KNIT_USAGE}\n${EXPORT_USAGE}\n\nRuns every code cell of NOTEBOOK in a Jupyter kernel inside a container of IMAGE on the local\nDocker Engine and writes the outputs back (or to --out). With --kube-context the kernel runs in a pod of that\nkubeconfig context (IMAGE as the cluster pulls it; the notebook's folder is copied in, results stay in the pod);\nthe pod and its Secret are removed on every path. Exit codes: 0 ok, 1 a cell failed, 2 usage or\nenvironment error.\n`);
       return EXIT_OK;
     }
     return await run(command.args);

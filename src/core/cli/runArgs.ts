@@ -1,7 +1,7 @@
 // `berth run` command-line parsing: pure, so every usage error is unit-tested with its message.
 import { BerthError } from '../common/errors';
 
-export const USAGE = 'usage: berth run NOTEBOOK --image IMAGE [--out PATH] [--timeout SECONDS] [--allow-errors] [--kernel NAME] [--max-output-bytes SIZE] [--verbose]';
+export const USAGE = 'usage: berth run NOTEBOOK --image IMAGE [--out PATH] [--timeout SECONDS] [--allow-errors] [--kernel NAME] [--max-output-bytes SIZE] [--kube-context CONTEXT [--namespace NS] [--kubeconfig FILE]] [--verbose]';
 
 export interface RunArgs {
   readonly notebook: string;
@@ -14,6 +14,16 @@ export interface RunArgs {
   /** Stream text each cell keeps, in bytes, before it is cut with a note; undefined: every byte is written. */
   readonly maxOutputBytes?: number;
   readonly verbose: boolean;
+  /** Set by --kube-context: the kernel runs in a pod of that context instead of a local container. */
+  readonly kube?: KubeRunArgs;
+}
+
+export interface KubeRunArgs {
+  readonly context: string;
+  /** Default: the context's own namespace, else `default`. */
+  readonly namespace?: string;
+  /** Default: KUBECONFIG, else ~/.kube/config. */
+  readonly kubeconfig?: string;
 }
 
 export class UsageError extends BerthError {
@@ -38,7 +48,7 @@ function parseRunArgs(argv: readonly string[]): RunArgs {
   const positional: string[] = [];
   const values = new Map<string, string>();
   const flags = new Set<string>();
-  const valued = new Set(['--image', '--out', '--timeout', '--kernel', '--max-output-bytes']);
+  const valued = new Set(['--image', '--out', '--timeout', '--kernel', '--max-output-bytes', '--kube-context', '--namespace', '--kubeconfig']);
   const boolean = new Set(['--allow-errors', '--verbose']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -87,6 +97,15 @@ function parseRunArgs(argv: readonly string[]): RunArgs {
   }
   const maxOutput = values.get('--max-output-bytes');
   const maxOutputBytes = maxOutput === undefined ? undefined : parseSize(maxOutput);
+  const context = values.get('--kube-context');
+  for (const flag of ['--namespace', '--kubeconfig']) {
+    if (values.has(flag) && !context) {
+      throw new UsageError(`${flag} needs --kube-context`);
+    }
+  }
+  const kube: KubeRunArgs | undefined = context
+    ? { context, ...(values.has('--namespace') ? { namespace: values.get('--namespace') } : {}), ...(values.has('--kubeconfig') ? { kubeconfig: values.get('--kubeconfig') } : {}) }
+    : undefined;
   return {
     notebook: positional[0],
     image,
@@ -96,6 +115,7 @@ function parseRunArgs(argv: readonly string[]): RunArgs {
     kernel: values.get('--kernel'),
     ...(maxOutputBytes !== undefined ? { maxOutputBytes } : {}),
     verbose: flags.has('--verbose'),
+    ...(kube ? { kube } : {}),
   };
 }
 

@@ -5,14 +5,51 @@ import type { Disposable } from '../common/lifecycle';
 import type { Event } from '../common/event';
 import type { ThisHost } from './ownerLiveness';
 
-/** Where a kernel runs. Cluster targets join this union later. */
-export type KernelTarget = {
+/** Where a kernel runs: a container on the local Docker Engine, or a pod on a Kubernetes cluster. */
+export type KernelTarget = DockerKernelTarget | KubernetesKernelTarget;
+
+export interface DockerKernelTarget {
   readonly kind: 'docker';
   /** The reference the user picked, e.g. `berth/python:latest`. */
   readonly image: string;
   /** Kernelspec name inside the image, e.g. `python3`. */
   readonly kernelspec: string;
-};
+}
+
+/** A toleration as the pod spec spells it. */
+export interface PodToleration {
+  readonly key?: string;
+  readonly operator?: 'Exists' | 'Equal';
+  readonly value?: string;
+  readonly effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  readonly tolerationSeconds?: number;
+}
+
+/** Quantities as Kubernetes spells them (`500m`, `2Gi`); any resource name, `nvidia.com/gpu` included. */
+export interface PodResources {
+  readonly requests?: Readonly<Record<string, string>>;
+  readonly limits?: Readonly<Record<string, string>>;
+}
+
+export interface KubernetesKernelTarget {
+  readonly kind: 'kubernetes';
+  /** The image as the cluster pulls it, e.g. `registry.example.com/team/python:3.12`. */
+  readonly image: string;
+  readonly kernelspec: string;
+  /** Kubeconfig context; Berth never switches the kubeconfig's current context. */
+  readonly context: string;
+  readonly namespace: string;
+  /** A kubeconfig file; default: KUBECONFIG, then ~/.kube/config. */
+  readonly kubeconfig?: string;
+  readonly resources?: PodResources;
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  readonly tolerations?: readonly PodToleration[];
+  readonly imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  readonly imagePullSecrets?: readonly string[];
+  /** Named: the pod runs as it, with its API token mounted. Unnamed: no API token in the pod at all. */
+  readonly serviceAccount?: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
 
 /** What a probe of an image found out; cached by image id. */
 export interface ImageProbe {

@@ -51,4 +51,14 @@ describe('berth command line', () => {
   for (const bad of ['0', '-1', 'abc', 'Infinity']) {
     it(`rejects --timeout ${bad}`, () => usage(/--timeout must be a positive number of seconds/, 'run', 'n.ipynb', '--image', 'i', '--timeout', bad));
   }
+  it('parses a run in a pod: --kube-context with --namespace and --kubeconfig', () => {
+    assert.deepEqual(run('run', 'n.ipynb', '--image', 'r/img:1', '--kube-context', 'lab', '--namespace=team', '--kubeconfig', '/k/config').kube, { context: 'lab', namespace: 'team', kubeconfig: '/k/config' });
+    assert.deepEqual(run('run', 'n.ipynb', '--image', 'r/img:1', '--kube-context', 'lab').kube, { context: 'lab' });
+    assert.equal(run('run', 'n.ipynb', '--image', 'i').kube, undefined);
+  });
+  it('rejects --namespace and --kubeconfig without --kube-context', () => {
+    usage(/--namespace needs --kube-context/, 'run', 'n.ipynb', '--image', 'i', '--namespace', 'x');
+    usage(/--kubeconfig needs --kube-context/, 'run', 'n.ipynb', '--image', 'i', '--kubeconfig', '/k');
+  });
+  it('rejects --kube-context without a value', () => usage(/--kube-context needs a value/, 'run', 'n.ipynb', '--image', 'i', '--kube-context'));
 });

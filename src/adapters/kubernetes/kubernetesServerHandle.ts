@@ -1,0 +1,128 @@
+// A Jupyter server running in a Berth kernel pod: reached through a local port-forward, watched until the pod
+// ends or is deleted, and removed (pod and Secret) on dispose.
+import { PassThrough } from 'node:stream';
+import { CoreV1Api, Log, type KubeConfig } from '@kubernetes/client-node';
+import { BerthError, errorMessage } from '../../core/common/errors';
+import { Emitter } from '../../core/common/event';
+import type { Disposable } from '../../core/common/lifecycle';
+import type { Logger } from '../../core/common/logger';
+import type { KubernetesKernelTarget, ServerHandle } from '../../core/kernels/api';
+import { POD_CONTAINER, POD_GRACE_SECONDS } from '../../core/kubernetes/kernelPod';
+import { podEndReason } from '../../core/kubernetes/podFailure';
+import { toPodInfo, type ApiPod } from '../../core/kubernetes/resources';
+import type { PodPortForward } from './podPortForward';
+import { keepWatching } from './podWatch';
+
+export function isNotFound(error: unknown): boolean {
+  return (error as { code?: number }).code === 404 || (error as { statusCode?: number }).statusCode === 404;
+}
+
+/** Deletes the pod and its Secret (the Secret also goes with the pod, by its ownerReference). 404s are fine. */
+export async function deletePodAndSecret(core: CoreV1Api, namespace: string, name: string, gracePeriodSeconds: number): Promise<void> {
+  const results = await Promise.allSettled([
+    core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds }),
+    core.deleteNamespacedSecret({ namespace, name }),
+  ]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !isNotFound(r.reason));
+  if (failed) {
+    throw new BerthError(`Could not delete kernel pod ${namespace}/${name}: ${errorMessage(failed.reason)}`, { cause: failed.reason });
+  }
+}
+
+export class KubernetesServerHandle implements ServerHandle {
+  private readonly exitEmitter = new Emitter<{ readonly reason: string }>();
+  readonly onDidExit = this.exitEmitter.event;
+  private readonly core: CoreV1Api;
+  private readonly watch: Disposable;
+  private disposing: Promise<void> | undefined;
+  private exited = false;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    readonly target: KubernetesKernelTarget,
+    readonly podName: string,
+    readonly forward: PodPortForward,
+    readonly token: string,
+    readonly startedAtMs: number,
+    private readonly log: Logger,
+  ) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    const ns = encodeURIComponent(target.namespace);
+    this.watch = keepWatching(
+      kc,
+      `/api/v1/namespaces/${ns}/pods`,
+      { fieldSelector: `metadata.name=${podName}` },
+      (type, object) => {
+        if (type === 'DELETED') this.fireExit('the kernel pod was deleted');
+        else if (type === 'ADDED' || type === 'MODIFIED') {
+          const reason = podEndReason(toPodInfo(object as ApiPod));
+          if (reason) this.fireExit(reason);
+        }
+      },
+      log,
+      // The watch was down for a while (API server restart): a delete in that time sent no event.
+      () => void this.core.readNamespacedPod({ namespace: target.namespace, name: podName }).catch((e: unknown) => isNotFound(e) && this.fireExit('the kernel pod was deleted')),
+    );
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.forward.port}`;
+  }
+
+  get resourceId(): string {
+    return `${this.target.namespace}/${this.podName}`;
+  }
+
+  async logTail(lines: number): Promise<string> {
+    const text = await this.core.readNamespacedPodLog({ namespace: this.target.namespace, name: this.podName, container: POD_CONTAINER, tailLines: lines });
+    return String(text ?? '');
+  }
+
+  followLogs(onLine: (line: string) => void): Disposable {
+    const sink = new PassThrough();
+    let rest = '';
+    sink.setEncoding('utf8');
+    sink.on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      lines.forEach(onLine);
+    });
+    let controller: AbortController | undefined;
+    let disposed = false;
+    new Log(this.kc).log(this.target.namespace, this.podName, POD_CONTAINER, sink, { follow: true, tailLines: 100 }).then(
+      (c) => (disposed ? c.abort() : (controller = c)),
+      (error: unknown) => this.log.debug(`following the log of ${this.resourceId} failed: ${errorMessage(error)}`),
+    );
+    return {
+      dispose: () => {
+        disposed = true;
+        controller?.abort();
+        sink.end();
+      },
+    };
+  }
+
+  /** Stops watching and forwarding without touching the pod (a failed start deletes it itself). */
+  detach(): void {
+    this.exited = true;
+    this.watch.dispose();
+    this.forward.dispose();
+    this.exitEmitter.dispose();
+  }
+
+  dispose(): Promise<void> {
+    this.disposing ??= (async () => {
+      this.detach();
+      await deletePodAndSecret(this.core, this.target.namespace, this.podName, POD_GRACE_SECONDS);
+      this.log.info(`kernel pod ${this.resourceId} deleted`);
+    })();
+    return this.disposing;
+  }
+
+  private fireExit(reason: string): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.log.info(`kernel pod ${this.resourceId} ended: ${reason}`);
+    this.exitEmitter.fire({ reason });
+  }
+}

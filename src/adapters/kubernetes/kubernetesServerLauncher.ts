@@ -1,0 +1,348 @@
+// ServerLauncher for Kubernetes: starts Jupyter in a labelled pod (token and config in a Secret owned by the
+// pod), follows the pod and its events as progress, fails fast with the cluster's own reason, reaches Jupyter
+// through a 127.0.0.1 port-forward, copies the notebook's folder in, and finds its pods again by label.
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { BerthError, CancelledError, errorMessage } from '../../core/common/errors';
+import type { Disposable } from '../../core/common/lifecycle';
+import type { Logger } from '../../core/common/logger';
+import type { ImageProbe, KernelTarget, KubernetesKernelTarget, LaunchOptions, LaunchProgress, RunningServer, ServerHandle, ServerLauncher } from '../../core/kernels/api';
+import { Labels } from '../../core/kernels/containerSpec';
+import { DEFAULT_COPY_LIMIT_BYTES } from '../../core/kubernetes/folderCopy';
+import { KERNEL_SELECTOR, kernelPodManifest, kernelPodName, kernelSecretManifest, POD_JUPYTER_PORT, SECRET_TOKEN_KEY } from '../../core/kubernetes/kernelPod';
+import { podEventProgress, podServerRunning, podStartFailure } from '../../core/kubernetes/podFailure';
+import { toKubeEvent, toPodInfo, type ApiEvent, type ApiPod, type KubeEvent, type PodInfo } from '../../core/kubernetes/resources';
+import { fetchWithTimeout } from '../http/fetchWithTimeout';
+import { toClusterError } from './kubeErrors';
+import { loadKubeContext, type LoadedContext } from './kubeContext';
+import { deletePodAndSecret, isNotFound, KubernetesServerHandle } from './kubernetesServerHandle';
+import { planUpload, uploadFolder } from './podFolderUpload';
+import { PodPortForward } from './podPortForward';
+import { keepWatching } from './podWatch';
+
+/** Where listRunning() looks: a context and a namespace (all namespaces the user may list when unset). */
+export interface KubeScope {
+  readonly context: string;
+  readonly namespace?: string;
+  readonly kubeconfig?: string;
+}
+
+export interface KubernetesServerLauncherOptions {
+  /** How long the pod may take to run (pulling a big image): reaching it fails with the pod's last state. */
+  readonly podStartTimeoutMs?: number;
+  /** How long Jupyter may take to answer once its container runs. */
+  readonly readyTimeoutMs?: number;
+  /** The most the notebook's folder may hold to be copied into the pod. */
+  readonly copyLimitBytes?: number;
+  /** Where listRunning() looks. */
+  readonly scopes?: readonly KubeScope[];
+}
+
+const LOG_LINES_ON_FAILURE = 20;
+
+export class KubernetesServerLauncher implements ServerLauncher {
+  private readonly contexts = new Map<string, Promise<LoadedContext>>();
+  private readonly podStartTimeoutMs: number;
+  private readonly readyTimeoutMs: number;
+  private readonly copyLimitBytes: number;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly options: KubernetesServerLauncherOptions = {},
+  ) {
+    this.podStartTimeoutMs = options.podStartTimeoutMs ?? 600_000;
+    this.readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
+    this.copyLimitBytes = options.copyLimitBytes ?? DEFAULT_COPY_LIMIT_BYTES;
+  }
+
+  probe(image: string): Promise<ImageProbe> {
+    // Pods find the server command themselves (serverScript); kernelspecs must be named by the target.
+    return Promise.reject(new BerthError(`Berth does not probe ${image} in the cluster yet: name the kernelspec in the target`));
+  }
+
+  private connection(scope: Pick<KubeScope, 'context' | 'kubeconfig'>): Promise<LoadedContext> {
+    const key = `${scope.kubeconfig ?? ''}\0${scope.context}`;
+    let loaded = this.contexts.get(key);
+    if (!loaded) {
+      loaded = loadKubeContext(scope.kubeconfig, scope.context);
+      this.contexts.set(key, loaded);
+      loaded.catch(() => this.contexts.delete(key));
+    }
+    return loaded;
+  }
+
+  async start(target: KernelTarget, options: LaunchOptions, signal: AbortSignal, onProgress: (p: LaunchProgress) => void): Promise<ServerHandle> {
+    if (target.kind !== 'kubernetes') {
+      throw new BerthError(`The Kubernetes launcher cannot start a ${target.kind} target`);
+    }
+    throwIfAborted(signal);
+    const folder = options.notebookPath ? path.dirname(options.notebookPath) : undefined;
+    // The limit is checked before anything is created in the cluster.
+    const plan = folder ? await planUpload(folder, this.copyLimitBytes, signal) : undefined;
+    const loaded = await this.connection(target);
+    const { kc } = loaded;
+    const core = kc.makeApiClient(CoreV1Api);
+    const fail = (error: unknown, action: string) => (signal.aborted ? new CancelledError() : error instanceof BerthError ? error : toClusterError(error, { context: loaded.context, user: loaded.user, action }));
+    const name = kernelPodName(randomBytes(8).toString('hex'));
+    const token = randomBytes(32).toString('hex');
+    const where = `${target.namespace}/${name}`;
+    onProgress({ stage: 'creating-container', message: `Creating kernel pod ${where} from ${target.image}` });
+    let uid: string;
+    try {
+      // The pod first, then its Secret with an ownerReference to it: there is no moment in which a Secret exists
+      // that nothing owns. The kubelet waits for the Secret volume before it starts the container.
+      const pod = await core.createNamespacedPod({ namespace: target.namespace, body: kernelPodManifest(target, options, name) as never });
+      uid = pod.metadata?.uid ?? '';
+    } catch (error) {
+      throw fail(error, `create a kernel pod in namespace "${target.namespace}"`);
+    }
+    this.log.info(`kernel pod ${where} created from ${target.image} for ${options.notebookKey}`);
+    let forward: PodPortForward | undefined;
+    try {
+      const secret = kernelSecretManifest(target, options, name, token);
+      try {
+        await core.createNamespacedSecret({
+          namespace: target.namespace,
+          body: { ...secret, metadata: { ...secret.metadata, ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name, uid }] } },
+        });
+      } catch (error) {
+        throw fail(error, `create the kernel's Secret in namespace "${target.namespace}"`);
+      }
+      const startedAt = await this.waitForPod(kc, target, name, signal, onProgress);
+      forward = await PodPortForward.open(kc, target.namespace, name, POD_JUPYTER_PORT, this.log);
+      const baseUrl = `http://127.0.0.1:${forward.port}`;
+      onProgress({ stage: 'waiting-for-jupyter', message: 'Waiting for Jupyter to answer in the pod' });
+      await this.waitForJupyter(kc, core, target, name, baseUrl, token, signal);
+      onProgress({ stage: 'waiting-for-jupyter', message: 'Jupyter up' });
+      await this.checkKernelspec(baseUrl, token, target, signal);
+      if (folder && plan && plan.files.length + plan.directories.length > 0) {
+        onProgress({ stage: 'waiting-for-jupyter', message: `Copying ${plan.files.length} files of ${folder} into the pod` });
+        await uploadFolder(folder, plan, baseUrl, token, signal);
+      }
+      throwIfAborted(signal);
+      this.log.info(`Jupyter in kernel pod ${where} answers on ${baseUrl}`);
+      return new KubernetesServerHandle(kc, target, name, forward, token, startedAt, this.log);
+    } catch (error) {
+      forward?.dispose();
+      await deletePodAndSecret(core, target.namespace, name, 0).catch((e: unknown) => this.log.warn(`deleting kernel pod ${where} failed: ${errorMessage(e)}`));
+      this.log.info(`kernel pod ${where} deleted after ${signal.aborted ? 'cancel' : 'a failed start'}`);
+      throw signal.aborted ? new CancelledError() : error;
+    }
+  }
+
+  /** Follows the pod and its events until its container runs; rejects with the cluster's reason when it cannot. */
+  private waitForPod(kc: KubeConfig, target: KubernetesKernelTarget, name: string, signal: AbortSignal, onProgress: (p: LaunchProgress) => void): Promise<number> {
+    const ns = encodeURIComponent(target.namespace);
+    return new Promise<number>((resolve, reject) => {
+      const events: KubeEvent[] = [];
+      const seen = new Set<string>();
+      let pod: PodInfo | undefined;
+      let lastPhase = '';
+      const subs: Disposable[] = [];
+      const done = (error: Error | undefined, startedAt?: number) => {
+        subs.forEach((s) => s.dispose());
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve(startedAt ?? Date.now());
+      };
+      const check = () => {
+        if (!pod) return;
+        const failure = podStartFailure(pod, events, target.resources?.limits?.memory);
+        if (failure) return done(new BerthError(failure));
+        if (podServerRunning(pod)) {
+          const c = pod.containers[0]?.state;
+          onProgress({ stage: 'creating-container', message: 'Kernel pod running' });
+          done(undefined, c?.kind === 'running' ? c.startedMs : undefined);
+        }
+      };
+      const onAbort = () => done(new CancelledError());
+      signal.addEventListener('abort', onAbort, { once: true });
+      const timer = setTimeout(() => {
+        const last = events.length ? ` Its last event: ${events[events.length - 1].reason}: ${events[events.length - 1].message}` : '';
+        done(new BerthError(`The kernel pod ${target.namespace}/${name} did not start within ${this.podStartTimeoutMs / 1000} s (phase ${pod?.phase ?? 'unknown'}).${last}`));
+      }, this.podStartTimeoutMs);
+      subs.push(
+        keepWatching(
+          kc,
+          `/api/v1/namespaces/${ns}/pods`,
+          { fieldSelector: `metadata.name=${name}` },
+          (type, object) => {
+            if (type === 'DELETED') return done(new BerthError('The kernel pod was deleted while it was starting'));
+            if (type !== 'ADDED' && type !== 'MODIFIED') return;
+            pod = toPodInfo(object as ApiPod);
+            if (pod.phase !== lastPhase) {
+              lastPhase = pod.phase;
+              onProgress({ stage: 'creating-container', message: `Kernel pod ${pod.phase}` });
+            }
+            check();
+          },
+          this.log,
+        ),
+        keepWatching(
+          kc,
+          `/api/v1/namespaces/${ns}/events`,
+          { fieldSelector: `involvedObject.name=${name}` },
+          (type, object) => {
+            if (type !== 'ADDED' && type !== 'MODIFIED') return;
+            const raw = object as ApiEvent;
+            const event = toKubeEvent(raw);
+            const key = `${raw.metadata?.uid ?? ''}/${event.count}`;
+            if (seen.has(key)) return;
+            seen.add(key);
+            events.push(event);
+            const line = podEventProgress(event);
+            if (line) onProgress({ stage: 'creating-container', message: line });
+            check();
+          },
+          this.log,
+        ),
+      );
+    });
+  }
+
+  /** Polls /api/status through the forward until it answers 200, while the pod watch may end the wait with a reason. */
+  private async waitForJupyter(kc: KubeConfig, core: CoreV1Api, target: KubernetesKernelTarget, name: string, baseUrl: string, token: string, signal: AbortSignal): Promise<void> {
+    let ended: string | undefined;
+    const events: KubeEvent[] = [];
+    const watch = keepWatching(
+      kc,
+      `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods`,
+      { fieldSelector: `metadata.name=${name}` },
+      (type, object) => {
+        if (type === 'DELETED') ended = 'The kernel pod was deleted while Jupyter was starting';
+        else if (type === 'ADDED' || type === 'MODIFIED') ended ??= podStartFailure(toPodInfo(object as ApiPod), events, target.resources?.limits?.memory);
+      },
+      this.log,
+    );
+    const deadline = Date.now() + this.readyTimeoutMs;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        throwIfAborted(signal);
+        if (ended) {
+          const tail = await this.logTail(core, target.namespace, name);
+          throw new BerthError(`${ended}. Its last log lines:\n${tail || '(no output)'}`);
+        }
+        if (Date.now() > deadline) {
+          const tail = await this.logTail(core, target.namespace, name);
+          throw new BerthError(`Jupyter in kernel pod ${target.namespace}/${name} did not answer within ${this.readyTimeoutMs / 1000} s. Its last log lines:\n${tail || '(no output)'}`);
+        }
+        const status = await fetchWithTimeout(`${baseUrl}/api/status`, { headers: { Authorization: `token ${token}` }, signal }, 2000).then(
+          (r) => r.status,
+          () => undefined,
+        );
+        if (status === 200) return;
+        if (status === 401 || status === 403) {
+          throw new BerthError(`Jupyter in ${target.image} refused Berth's token: the image may override the server's authentication config`);
+        }
+        await sleep(attempt < 20 ? 100 : 300, signal);
+      }
+    } finally {
+      watch.dispose();
+    }
+  }
+
+  /** The server's own kernelspec list stands in for a probe: a missing kernel fails the start, naming those there are. */
+  private async checkKernelspec(baseUrl: string, token: string, target: KubernetesKernelTarget, signal: AbortSignal): Promise<void> {
+    let names: string[];
+    try {
+      const response = await fetchWithTimeout(`${baseUrl}/api/kernelspecs`, { headers: { Authorization: `token ${token}` }, signal }, 10_000);
+      names = Object.keys(((await response.json()) as { kernelspecs?: Record<string, unknown> }).kernelspecs ?? {});
+    } catch (error) {
+      if (signal.aborted) throw new CancelledError();
+      throw new BerthError(`Jupyter in the kernel pod did not list its kernels: ${errorMessage(error)}`);
+    }
+    if (!names.includes(target.kernelspec)) {
+      throw new BerthError(`Image ${target.image} has no kernel "${target.kernelspec}" (it has: ${names.sort().join(', ') || 'none'})`);
+    }
+  }
+
+  private async logTail(core: CoreV1Api, namespace: string, name: string): Promise<string> {
+    try {
+      return String((await core.readNamespacedPodLog({ namespace, name, tailLines: LOG_LINES_ON_FAILURE })) ?? '').trim();
+    } catch {
+      return '';
+    }
+  }
+
+  async listRunning(): Promise<RunningServer[]> {
+    const lists = await Promise.all((this.options.scopes ?? []).map((scope) => this.listScope(scope)));
+    return lists.flat();
+  }
+
+  private async listScope(scope: KubeScope): Promise<RunningServer[]> {
+    const loaded = await this.connection(scope);
+    const core = loaded.kc.makeApiClient(CoreV1Api);
+    let items: ApiPod[];
+    try {
+      const list = scope.namespace
+        ? await core.listNamespacedPod({ namespace: scope.namespace, labelSelector: KERNEL_SELECTOR })
+        : await core.listPodForAllNamespaces({ labelSelector: KERNEL_SELECTOR });
+      items = list.items as ApiPod[];
+    } catch (error) {
+      throw toClusterError(error, { context: loaded.context, user: loaded.user, action: 'list Berth kernel pods' });
+    }
+    return items.map((raw) => this.runningServer(loaded, core, scope, toPodInfo(raw)));
+  }
+
+  private runningServer(loaded: LoadedContext, core: CoreV1Api, scope: KubeScope, pod: PodInfo): RunningServer {
+    const note = (key: string) => pod.annotations[key] ?? pod.labels[key] ?? '';
+    const target: KubernetesKernelTarget = {
+      kind: 'kubernetes',
+      image: note(Labels.image) || (pod.containers[0]?.image ?? ''),
+      kernelspec: note(Labels.kernelspec) || 'python3',
+      context: scope.context,
+      namespace: pod.namespace,
+      ...(scope.kubeconfig ? { kubeconfig: scope.kubeconfig } : {}),
+    };
+    const where = `${pod.namespace}/${pod.name}`;
+    return {
+      resourceId: where,
+      target,
+      notebookKey: note(Labels.notebook),
+      owner: { kind: note(Labels.ownerKind), id: note(Labels.owner), pid: Number(note(Labels.ownerPid) || 0) },
+      keepAlive: note(Labels.keepAlive) === 'true',
+      running: podServerRunning(pod) && pod.deletionMs === undefined,
+      startedAtMs: pod.startMs ?? pod.createdMs ?? 0,
+      attach: async (given?: string) => {
+        const token = given ?? (await this.readToken(loaded, core, pod.namespace, pod.name));
+        const forward = await PodPortForward.open(loaded.kc, pod.namespace, pod.name, POD_JUPYTER_PORT, this.log);
+        return new KubernetesServerHandle(loaded.kc, target, pod.name, forward, token, pod.startMs ?? Date.now(), this.log);
+      },
+      remove: () => deletePodAndSecret(core, pod.namespace, pod.name, 0),
+    };
+  }
+
+  /** The token, read back from the pod's Secret (a reloaded window or a second CLI needs no secret store). */
+  private async readToken(loaded: LoadedContext, core: CoreV1Api, namespace: string, name: string): Promise<string> {
+    let secret;
+    try {
+      secret = await core.readNamespacedSecret({ namespace, name });
+    } catch (error) {
+      if (isNotFound(error)) throw new BerthError(`Cannot re-attach to kernel pod ${namespace}/${name}: its Secret is gone. Delete the pod and start the kernel again.`);
+      throw toClusterError(error, { context: loaded.context, user: loaded.user, action: `read the Secret of kernel pod ${namespace}/${name}` });
+    }
+    const encoded = secret.data?.[SECRET_TOKEN_KEY];
+    if (!encoded) throw new BerthError(`Cannot re-attach to kernel pod ${namespace}/${name}: its Secret holds no token`);
+    return Buffer.from(encoded, 'base64').toString('utf8');
+  }
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new CancelledError();
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new CancelledError());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,103 @@
+// Why a kernel pod is not coming up, in one line, in the cluster's own words: the scheduler's message for
+// FailedScheduling, the kubelet's for image pulls, container config and crashes. A start waits on these
+// instead of a timeout, so a pod stuck Pending always says why. Pure: every case is unit-tested.
+import type { ContainerInfo, KubeEvent, PodInfo } from './resources';
+
+const PULL_FAILURES = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable']);
+const CREATE_FAILURES = new Set(['CreateContainerConfigError', 'CreateContainerError', 'RunContainerError', 'PreCreateHookError', 'PreStartHookError']);
+
+function oneLine(text: string | undefined): string {
+  return (text ?? '').replace(/\s+/g, ' ').trim();
+}
+
+function withDetail(head: string, detail: string | undefined): string {
+  const d = oneLine(detail);
+  return d ? `${head}: ${d}` : head;
+}
+
+function containerFailure(c: ContainerInfo, limits: string | undefined): string | undefined {
+  const s = c.state;
+  if (s.kind === 'waiting' && s.reason) {
+    if (PULL_FAILURES.has(s.reason)) {
+      return withDetail(`The cluster cannot pull image ${c.image} (${s.reason})`, s.message);
+    }
+    if (CREATE_FAILURES.has(s.reason)) {
+      return withDetail(`The kernel container could not be created (${s.reason})`, s.message);
+    }
+    if (s.reason === 'CrashLoopBackOff') {
+      const last = c.lastState?.kind === 'terminated' ? `, last exit code ${c.lastState.exitCode}${c.lastState.reason ? ` (${c.lastState.reason})` : ''}` : '';
+      return `The kernel container keeps crashing (CrashLoopBackOff${last})`;
+    }
+  }
+  if (s.kind === 'terminated') {
+    if (s.reason === 'OOMKilled') {
+      return `The kernel container ran out of memory (OOMKilled${limits ? `; its limit is ${limits}` : ''}): ask for more memory in the target's resources`;
+    }
+    return withDetail(`The kernel container exited during start (exit code ${s.exitCode}${s.reason && s.reason !== 'Error' ? `, ${s.reason}` : ''})`, s.message);
+  }
+  return undefined;
+}
+
+/**
+ * The reason a kernel pod cannot start, or undefined while it may still come up. `events` are the pod's
+ * events seen so far (any order); `memoryLimit` names the limit for the OOMKilled message.
+ */
+export function podStartFailure(pod: PodInfo, events: readonly KubeEvent[], memoryLimit?: string): string | undefined {
+  if (pod.deletionMs !== undefined) {
+    return 'The kernel pod was deleted while it was starting';
+  }
+  for (const c of [...pod.initContainers, ...pod.containers]) {
+    const failure = containerFailure(c, memoryLimit);
+    if (failure) return failure;
+  }
+  const unschedulable = pod.conditions.find((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable');
+  const scheduled = pod.conditions.some((c) => c.type === 'PodScheduled' && c.status === 'True') || pod.nodeName !== undefined;
+  const failedScheduling = latest(events.filter((e) => e.reason === 'FailedScheduling'));
+  if (!scheduled && (unschedulable || failedScheduling)) {
+    return withDetail('The kernel pod cannot be scheduled', failedScheduling?.message ?? unschedulable?.message);
+  }
+  // The kubelet reports a failed pull as a Warning event before the container status says so.
+  const pullFailed = latest(events.filter((e) => e.type === 'Warning' && e.reason === 'Failed' && /pull/i.test(e.message)));
+  if (pullFailed) {
+    const image = pod.containers[0]?.image ?? 'the image';
+    return withDetail(`The cluster cannot pull image ${image}`, pullFailed.message);
+  }
+  if (pod.phase === 'Failed') {
+    return withDetail(`The kernel pod failed${pod.reason ? ` (${pod.reason})` : ''}`, pod.message);
+  }
+  if (pod.phase === 'Succeeded') {
+    return 'The kernel pod ended during start';
+  }
+  return undefined;
+}
+
+/** Why a pod that was serving stopped, for onDidExit: its failure, or the phase it reached. */
+export function podEndReason(pod: PodInfo): string | undefined {
+  if (pod.deletionMs !== undefined) {
+    return 'the kernel pod is being deleted';
+  }
+  const container = pod.containers[0];
+  if (container?.state.kind === 'terminated') {
+    const s = container.state;
+    return s.reason === 'OOMKilled' ? 'the kernel pod ran out of memory (OOMKilled)' : `the kernel pod's server exited with code ${s.exitCode}${s.reason ? ` (${s.reason})` : ''}`;
+  }
+  if (pod.phase === 'Failed' || pod.phase === 'Succeeded') {
+    return `the kernel pod ${pod.phase === 'Failed' ? 'failed' : 'ended'}${pod.reason ? ` (${pod.reason})` : ''}`;
+  }
+  return undefined;
+}
+
+/** One progress line for a pod event (Scheduled, Pulling, Pulled, Created, Started …), in the cluster's words. */
+export function podEventProgress(event: KubeEvent): string | undefined {
+  if (event.type !== 'Normal' || !event.reason) return undefined;
+  return withDetail(event.reason, event.message);
+}
+
+/** Whether the pod's server container runs (so a port-forward can reach it). */
+export function podServerRunning(pod: PodInfo): boolean {
+  return pod.phase === 'Running' && pod.containers.length > 0 && pod.containers.every((c) => c.state.kind === 'running');
+}
+
+function latest(events: readonly KubeEvent[]): KubeEvent | undefined {
+  return [...events].sort((a, b) => (a.lastMs ?? 0) - (b.lastMs ?? 0)).pop();
+}

@@ -1,0 +1,90 @@
+import { strict as assert } from 'assert';
+import type { ApiContainerStatus, ApiPod } from '../../../src/core/kubernetes/resources';
+import { toPodInfo, type KubeEvent } from '../../../src/core/kubernetes/resources';
+import { podEndReason, podEventProgress, podServerRunning, podStartFailure } from '../../../src/core/kubernetes/podFailure';
+import { apiPod, running, T0, terminated, waiting } from './pods';
+
+const pending = (over: { statuses?: ApiContainerStatus[]; unschedulable?: string } = {}): ApiPod => {
+  const pod = apiPod('k', { phase: 'Pending', statuses: over.statuses ?? [waiting('main', 'ContainerCreating')] });
+  return {
+    ...pod,
+    spec: { ...pod.spec, nodeName: over.unschedulable ? undefined : 'localhost' },
+    status: { ...pod.status, conditions: over.unschedulable ? [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: over.unschedulable }] : [{ type: 'PodScheduled', status: 'True' }] },
+  };
+};
+const event = (reason: string, message: string, type = 'Normal', at = 0): KubeEvent => ({ type, reason, message, count: 1, firstMs: T0 + at, lastMs: T0 + at, source: 'kubelet' });
+
+describe('why a kernel pod is not starting', () => {
+  it('says nothing while the pod is on its way', () => {
+    assert.equal(podStartFailure(toPodInfo(pending()), [event('Scheduled', 'Successfully assigned ns1/k to localhost'), event('Pulling', 'Pulling image "img"')]), undefined);
+  });
+
+  it('gives the scheduler\'s own reason for FailedScheduling (insufficient cpu)', () => {
+    const pod = toPodInfo(pending({ unschedulable: '0/1 nodes are available: 1 Insufficient cpu.', statuses: [] }));
+    assert.equal(podStartFailure(pod, [event('FailedScheduling', '0/1 nodes are available: 1 Insufficient cpu.', 'Warning')]), 'The kernel pod cannot be scheduled: 0/1 nodes are available: 1 Insufficient cpu.');
+  });
+
+  it('reads the Unschedulable condition when the event has not arrived yet (nvidia.com/gpu)', () => {
+    const pod = toPodInfo(pending({ unschedulable: '0/1 nodes are available: 1 Insufficient nvidia.com/gpu.', statuses: [] }));
+    assert.equal(podStartFailure(pod, []), 'The kernel pod cannot be scheduled: 0/1 nodes are available: 1 Insufficient nvidia.com/gpu.');
+  });
+
+  it('ignores an old FailedScheduling once the pod is scheduled', () => {
+    assert.equal(podStartFailure(toPodInfo(pending()), [event('FailedScheduling', '0/1 nodes are available', 'Warning')]), undefined);
+  });
+
+  for (const reason of ['ErrImagePull', 'ImagePullBackOff']) {
+    it(`names the image and the kubelet's message for ${reason}`, () => {
+      const pod = toPodInfo(pending({ statuses: [waiting('main', reason, 'rpc error: code = NotFound desc = failed to pull and unpack image "r/x:1": not found')] }));
+      assert.equal(podStartFailure(pod, []), `The cluster cannot pull image img/main:1 (${reason}): rpc error: code = NotFound desc = failed to pull and unpack image "r/x:1": not found`);
+    });
+  }
+
+  it('reports a failed pull from the kubelet\'s Warning event before the status says so', () => {
+    const failure = podStartFailure(toPodInfo(pending()), [event('Failed', 'Failed to pull image "img/main:1": not found', 'Warning')]);
+    assert.equal(failure, 'The cluster cannot pull image img/main:1: Failed to pull image "img/main:1": not found');
+  });
+
+  it('reports CreateContainerConfigError with its message', () => {
+    const pod = toPodInfo(pending({ statuses: [waiting('main', 'CreateContainerConfigError', 'secret "p1" not found')] }));
+    assert.equal(podStartFailure(pod, []), 'The kernel container could not be created (CreateContainerConfigError): secret "p1" not found');
+  });
+
+  it('reports CrashLoopBackOff with the last exit code', () => {
+    const status: ApiContainerStatus = { ...waiting('main', 'CrashLoopBackOff', 'back-off 10s restarting failed container', 3), lastState: { terminated: { exitCode: 127, reason: 'Error' } } };
+    assert.equal(podStartFailure(toPodInfo(apiPod('k', { statuses: [status] })), []), 'The kernel container keeps crashing (CrashLoopBackOff, last exit code 127 (Error))');
+  });
+
+  it('reports OOMKilled with the memory limit', () => {
+    const pod = toPodInfo(apiPod('k', { phase: 'Failed', statuses: [terminated('main', 137, 'OOMKilled')] }));
+    assert.equal(podStartFailure(pod, [], '256Mi'), "The kernel container ran out of memory (OOMKilled; its limit is 256Mi): ask for more memory in the target's resources");
+  });
+
+  it('reports a server that exited during start with its code', () => {
+    const pod = toPodInfo(apiPod('k', { phase: 'Failed', statuses: [terminated('main', 127, 'Error')] }));
+    assert.equal(podStartFailure(pod, []), 'The kernel container exited during start (exit code 127)');
+  });
+
+  it('reports an evicted pod and a deleted one', () => {
+    assert.equal(podStartFailure(toPodInfo(apiPod('k', { phase: 'Failed', statuses: [], reason: 'Evicted' })), []), 'The kernel pod failed (Evicted)');
+    assert.equal(podStartFailure(toPodInfo(apiPod('k', { deleting: true })), []), 'The kernel pod was deleted while it was starting');
+  });
+
+  it('keeps every message on one line', () => {
+    const pod = toPodInfo(pending({ statuses: [waiting('main', 'ErrImagePull', 'line one\nline two')] }));
+    assert.ok(!podStartFailure(pod, [])!.includes('\n'));
+  });
+
+  it('turns Normal events into progress lines and skips warnings', () => {
+    assert.equal(podEventProgress(event('Pulling', 'Pulling image "img"')), 'Pulling: Pulling image "img"');
+    assert.equal(podEventProgress(event('BackOff', 'x', 'Warning')), undefined);
+  });
+
+  it('knows when the server container runs, and why a serving pod ended', () => {
+    assert.equal(podServerRunning(toPodInfo(apiPod('k', { statuses: [running('main')] }))), true);
+    assert.equal(podServerRunning(toPodInfo(pending())), false);
+    assert.equal(podEndReason(toPodInfo(apiPod('k', { statuses: [running('main')] }))), undefined);
+    assert.equal(podEndReason(toPodInfo(apiPod('k', { deleting: true }))), 'the kernel pod is being deleted');
+    assert.equal(podEndReason(toPodInfo(apiPod('k', { phase: 'Failed', statuses: [terminated('main', 137, 'OOMKilled')] }))), 'the kernel pod ran out of memory (OOMKilled)');
+  });
+});
