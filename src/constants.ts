@@ -104,6 +104,7 @@ export const Settings = {
   kubeconfig: 'kubernetes.kubeconfig',
   kubernetesContext: 'kubernetes.context',
   kubernetesNamespace: 'kubernetes.namespace',
+  kubernetesTargets: 'kubernetes.targets',
   podLogTailLines: 'kubernetes.logTailLines',
   registry: 'registry',
   docsRImage: 'docs.rImage',

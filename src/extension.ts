@@ -8,11 +8,13 @@ import { localHost } from './adapters/host/localHost';
 import { SwitchableDockerEngine } from './adapters/docker/switchableDockerEngine';
 import { JupyterKernelConnector } from './adapters/jupyter/jupyterKernelConnector';
 import { ClientNodeKubernetes } from './adapters/kubernetes/clientNodeKubernetes';
+import { KubernetesServerLauncher } from './adapters/kubernetes/kubernetesServerLauncher';
 import { Commands } from './constants';
 import { BuildActivity } from './core/build/buildActivity';
 import { ImageProbesModel } from './core/images/imageProbes';
 import { ImagesModel } from './core/images/imagesModel';
 import { ClusterModel } from './core/kubernetes/clusterModel';
+import { podScopes } from './core/kubernetes/kernelTargets';
 import { Config } from './features/config';
 import * as build from './features/build/register';
 import * as cluster from './features/cluster/register';
@@ -33,7 +35,9 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
     const launcher = new DockerServerLauncher(engine, log);
     const probes = new ImageProbesModel(imagesModel, (imageId, signal) => launcher.probe(imageId, signal), new MementoProbeCache(context.globalState), log);
     const clusterModel = new ClusterModel(new ClientNodeKubernetes(log), log);
-    const kernelsFeature = kernels.register({ context, log, config, images: imagesModel, probes, launcher, connector: new JupyterKernelConnector(log), engine, host: localHost() });
+    // Pods are found again (re-attach, cleanup, the Kernels view) where the configured targets put them.
+    const podLauncher = new KubernetesServerLauncher(log, { scopes: () => podScopes(config.kubernetesTargets().targets) });
+    const kernelsFeature = kernels.register({ context, log, config, images: imagesModel, probes, launcher, podLauncher, connector: new JupyterKernelConnector(log), engine, host: localHost() });
     context.subscriptions.push(
       config,
       imagesModel,

@@ -3,6 +3,7 @@ import { Settings } from '../constants';
 import { DEFAULT_PANDOC_IMAGE } from '../core/docs/export';
 import { DEFAULT_R_IMAGE } from '../core/docs/knit';
 import { DEFAULT_IDLE_TIMEOUT_S } from '../core/kernels/containerSpec';
+import { parseKubernetesTargets, type ParsedTargets } from '../core/kubernetes/kernelTargets';
 
 /** Keep in step with package.json (`berth.output.maxBytes`); README says why this size. */
 export const DEFAULT_OUTPUT_MAX_BYTES = 2 * 1024 * 1024;
@@ -11,8 +12,8 @@ export const DEFAULT_OUTPUT_MAX_BYTES = 2 * 1024 * 1024;
 export class Config implements vscode.Disposable {
   private readonly dockerHostChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeDockerHost = this.dockerHostChanged.event;
-  private readonly kubernetesChanged = new vscode.EventEmitter<{ readonly kubeconfig: boolean; readonly context: boolean; readonly namespace: boolean }>();
-  /** berth.kubernetes.kubeconfig, .context or .namespace changed; says which. */
+  private readonly kubernetesChanged = new vscode.EventEmitter<{ readonly kubeconfig: boolean; readonly context: boolean; readonly namespace: boolean; readonly targets: boolean }>();
+  /** berth.kubernetes.kubeconfig, .context, .namespace or .targets changed; says which. */
   readonly onDidChangeKubernetes = this.kubernetesChanged.event;
   private readonly subscription: vscode.Disposable;
 
@@ -22,8 +23,8 @@ export class Config implements vscode.Disposable {
       if (affects(Settings.dockerHost)) {
         this.dockerHostChanged.fire();
       }
-      const change = { kubeconfig: affects(Settings.kubeconfig), context: affects(Settings.kubernetesContext), namespace: affects(Settings.kubernetesNamespace) };
-      if (change.kubeconfig || change.context || change.namespace) {
+      const change = { kubeconfig: affects(Settings.kubeconfig), context: affects(Settings.kubernetesContext), namespace: affects(Settings.kubernetesNamespace), targets: affects(Settings.kubernetesTargets) };
+      if (change.kubeconfig || change.context || change.namespace || change.targets) {
         this.kubernetesChanged.fire(change);
       }
     });
@@ -75,6 +76,14 @@ export class Config implements vscode.Disposable {
 
   get kubernetesNamespace(): string {
     return this.section.get<string>(Settings.kubernetesNamespace, '').trim();
+  }
+
+  /**
+   * `berth.kubernetes.targets`, parsed and checked: the pod kernel sources, read with the kubeconfig the Cluster view
+   * reads (`berth.kubernetes.kubeconfig`, else KUBECONFIG, else ~/.kube/config). Bad entries come back as problems.
+   */
+  kubernetesTargets(): ParsedTargets {
+    return parseKubernetesTargets(this.section.get<unknown>(Settings.kubernetesTargets), this.kubeconfig || undefined);
   }
 
   /** How many of a pod's last log lines Show Logs starts with. */

@@ -8,7 +8,7 @@ import { BerthError, CancelledError, errorMessage } from '../../core/common/erro
 import type { Disposable } from '../../core/common/lifecycle';
 import type { Logger } from '../../core/common/logger';
 import type { ImageProbe, KernelTarget, KubernetesKernelTarget, LaunchOptions, LaunchProgress, RunningServer, ServerHandle, ServerLauncher } from '../../core/kernels/api';
-import { Labels } from '../../core/kernels/containerSpec';
+import { Labels, ownerStampOf } from '../../core/kernels/containerSpec';
 import { DEFAULT_COPY_LIMIT_BYTES } from '../../core/kubernetes/folderCopy';
 import { KERNEL_SELECTOR, kernelPodManifest, kernelPodName, kernelSecretManifest, POD_JUPYTER_PORT, SECRET_TOKEN_KEY } from '../../core/kubernetes/kernelPod';
 import { podEventProgress, podServerRunning, podStartFailure } from '../../core/kubernetes/podFailure';
@@ -35,8 +35,8 @@ export interface KubernetesServerLauncherOptions {
   readonly readyTimeoutMs?: number;
   /** The most the notebook's folder may hold to be copied into the pod. */
   readonly copyLimitBytes?: number;
-  /** Where listRunning() looks. */
-  readonly scopes?: readonly KubeScope[];
+  /** Where listRunning() looks; a function for scopes that follow settings (the VS Code side's targets). */
+  readonly scopes?: readonly KubeScope[] | (() => readonly KubeScope[]);
 }
 
 const LOG_LINES_ON_FAILURE = 20;
@@ -267,7 +267,8 @@ export class KubernetesServerLauncher implements ServerLauncher {
   }
 
   async listRunning(): Promise<RunningServer[]> {
-    const lists = await Promise.all((this.options.scopes ?? []).map((scope) => this.listScope(scope)));
+    const scopes = typeof this.options.scopes === 'function' ? this.options.scopes() : (this.options.scopes ?? []);
+    const lists = await Promise.all(scopes.map((scope) => this.listScope(scope)));
     return lists.flat();
   }
 
@@ -301,7 +302,7 @@ export class KubernetesServerLauncher implements ServerLauncher {
       resourceId: where,
       target,
       notebookKey: note(Labels.notebook),
-      owner: { kind: note(Labels.ownerKind), id: note(Labels.owner), pid: Number(note(Labels.ownerPid) || 0) },
+      owner: { ...ownerStampOf(pod.labels), kind: note(Labels.ownerKind), id: note(Labels.owner) },
       keepAlive: note(Labels.keepAlive) === 'true',
       running: podServerRunning(pod) && pod.deletionMs === undefined,
       startedAtMs: pod.startMs ?? pod.createdMs ?? 0,

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { errorMessage, isCancellation } from '../../core/common/errors';
-import type { KernelSource } from '../../core/images/imageProbes';
+import type { KernelChoice } from './kernelChoice';
 import type { OutputAction } from '../../core/kernels/api';
 import { KernelDiedError, ServerGoneError } from '../../core/kernels/errors';
 import { formatBytes, NotebookOutputs } from '../../core/kernels/notebookOutputs';
@@ -45,7 +45,7 @@ export class CellRunner implements vscode.Disposable {
     this.idle = new IdleCellUpdates(this.outputs, log);
   }
 
-  execute(cells: readonly vscode.NotebookCell[], notebook: vscode.NotebookDocument, controller: vscode.NotebookController, source: KernelSource): void {
+  execute(cells: readonly vscode.NotebookCell[], notebook: vscode.NotebookDocument, controller: vscode.NotebookController, source: KernelChoice): void {
     const executions: vscode.NotebookCellExecution[] = [];
     for (const cell of cells) {
       try {
@@ -60,7 +60,7 @@ export class CellRunner implements vscode.Disposable {
     this.queues.set(key, run.catch((error: unknown) => this.log.error(error instanceof Error ? error : String(error))));
   }
 
-  private async runBatch(executions: vscode.NotebookCellExecution[], notebook: vscode.NotebookDocument, controller: vscode.NotebookController, source: KernelSource): Promise<void> {
+  private async runBatch(executions: vscode.NotebookCellExecution[], notebook: vscode.NotebookDocument, controller: vscode.NotebookController, source: KernelChoice): Promise<void> {
     let stopped = false;
     for (const execution of executions) {
       if (stopped || execution.token.isCancellationRequested || notebook.isClosed) {
@@ -72,7 +72,7 @@ export class CellRunner implements vscode.Disposable {
     }
   }
 
-  private async runCell(execution: vscode.NotebookCellExecution, notebook: vscode.NotebookDocument, controller: vscode.NotebookController, source: KernelSource): Promise<boolean> {
+  private async runCell(execution: vscode.NotebookCellExecution, notebook: vscode.NotebookDocument, controller: vscode.NotebookController, source: KernelChoice): Promise<boolean> {
     const cell = execution.cell;
     const key = cell.document.uri.toString();
     execution.start(Date.now());
@@ -87,11 +87,16 @@ export class CellRunner implements vscode.Disposable {
     try {
       session = await this.kernels.session(notebook, source);
     } catch (error) {
-      execution.end(undefined);
-      if (!isCancellation(error)) {
-        this.log.error(error instanceof Error ? error : String(error));
-        void vscode.window.showErrorMessage(errorMessage(error), 'Show Log').then((c) => c && this.log.show());
+      if (isCancellation(error)) {
+        execution.end(undefined);
+        return false;
       }
+      // Why the kernel did not start (a pod's scheduler or kubelet reason among them): on the cell, and once as a message.
+      const message = errorMessage(error);
+      await execution.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error({ name: 'KernelStartFailed', message })])).then(undefined, () => undefined);
+      execution.end(false, Date.now());
+      this.log.error(error instanceof Error ? error : String(error));
+      void vscode.window.showErrorMessage(message, 'Show Log').then((c) => c && this.log.show());
       return false;
     }
     const run: Running = { execution, publisher: new CellOutputPublisher(execution, key, this.outputs, this.log), recorder: this.fullOutputs.begin(key), clearPending: false };

@@ -6,6 +6,7 @@ import type { Disposable } from '../../core/common/lifecycle';
 import type { DockerEngine } from '../../core/docker/engine';
 import { shortId } from '../../core/images/imageRows';
 import type { RunningServer, ServerLauncher } from '../../core/kernels/api';
+import { serverWhere } from './kernelChoice';
 import type { KernelState, NotebookKernelInfo, NotebookKernels } from './notebookKernels';
 
 /** A row of the Kernels view: a kernel this window drives, or another Berth container found by label. */
@@ -50,7 +51,7 @@ export class KernelsTreeProvider implements vscode.TreeDataProvider<KernelRow>, 
 
   constructor(
     private readonly kernels: NotebookKernels,
-    private readonly launcher: ServerLauncher,
+    private readonly launcher: Pick<ServerLauncher, 'listRunning'>,
     engine: DockerEngine,
     private readonly ownerId: string,
     private readonly log: vscode.LogOutputChannel,
@@ -105,11 +106,14 @@ export class KernelsTreeProvider implements vscode.TreeDataProvider<KernelRow>, 
       const k = row.kernel;
       item.id = `kernel:${uri.toString()}`;
       item.description = [k.source.reference, k.state, k.startedAtMs ? formatUptime(k.startedAtMs, now) : undefined].filter(Boolean).join(' · ');
+      const pod = k.source.kind === 'kubernetes';
+      if (pod && k.resourceId) item.description = `${item.description} · ${k.resourceId.split('/').pop()}`;
       item.tooltip = [
         `${uri.fsPath}`,
-        `Image: ${k.source.reference} (${shortId(k.source.image.id)})`,
+        k.source.kind === 'docker' ? `Image: ${k.source.reference} (${shortId(k.source.local.image.id)})` : `Image: ${k.source.target.image}`,
+        pod ? `Cluster: context ${k.source.target.context}, namespace ${k.source.target.namespace}` : undefined,
         `Kernel: ${k.source.kernelspec.displayName}, ${k.state}`,
-        k.resourceId ? `Container: ${shortId(k.resourceId)}` : undefined,
+        k.resourceId ? (pod ? `Pod: ${k.resourceId}` : `Container: ${shortId(k.resourceId)}`) : undefined,
         k.startedAtMs ? `Started: ${new Date(k.startedAtMs).toLocaleString()}` : undefined,
       ].filter(Boolean).join('\n');
       item.iconPath = new vscode.ThemeIcon(STATE_ICON[k.state]);
@@ -117,9 +121,10 @@ export class KernelsTreeProvider implements vscode.TreeDataProvider<KernelRow>, 
     } else {
       const s = row.server;
       const why = s.keepAlive ? 'kept alive' : row.ownedByThisWindow ? 'not attached' : 'another window';
-      item.id = `container:${s.resourceId}`;
-      item.description = `${s.target.image} · ${why} · ${formatUptime(s.startedAtMs, now)}`;
-      item.tooltip = `${uri.scheme === 'file' ? uri.fsPath : s.notebookKey}\nImage: ${s.target.image}\nContainer: ${shortId(s.resourceId)} (${why})`;
+      const pod = s.target.kind === 'kubernetes';
+      item.id = `${pod ? 'pod' : 'container'}:${s.resourceId}`;
+      item.description = [serverWhere(s), pod ? s.resourceId.split('/').pop() : undefined, why, formatUptime(s.startedAtMs, now)].filter(Boolean).join(' · ');
+      item.tooltip = `${uri.scheme === 'file' ? uri.fsPath : s.notebookKey}\nImage: ${s.target.image}\n${pod ? `Pod: ${s.resourceId}` : `Container: ${shortId(s.resourceId)}`} (${why})`;
       item.iconPath = new vscode.ThemeIcon('vm-outline');
       item.contextValue = KernelViewItems.detached;
     }

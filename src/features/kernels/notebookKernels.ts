@@ -2,12 +2,12 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { BerthError, errorMessage, isCancellation } from '../../core/common/errors';
 import { DisposableStore } from '../../core/common/lifecycle';
-import { shortId } from '../../core/images/imageRows';
-import type { KernelSource } from '../../core/images/imageProbes';
-import type { KernelConnector, KernelOwner, KernelSession, KernelStatus, LaunchOptions, RunningServer, ServerHandle, ServerLauncher } from '../../core/kernels/api';
+import type { KernelConnector, KernelOwner, KernelSession, KernelStatus, LaunchOptions, RunningServer, ServerHandle } from '../../core/kernels/api';
+import { launchKernel } from '../../core/kernels/launchKernel';
+import { launcherFor, type LauncherMap } from '../../core/kernels/launchers';
 import { parseKernelEnv, parseKernelMounts } from '../../core/notebook/kernelSettings';
 import type { Config } from '../config';
-import { controllerId } from './kernelControllers';
+import { resourceName, servesChoice, type KernelChoice } from './kernelChoice';
 import type { TokenStore } from './ownership';
 
 /** How long a kernel gets to shut down cleanly before its container is removed regardless. */
@@ -24,7 +24,7 @@ export type KernelState = KernelStatus | 'launching';
 
 export interface NotebookKernelInfo {
   readonly notebookUri: vscode.Uri;
-  readonly source: KernelSource;
+  readonly source: KernelChoice;
   readonly controllerId: string;
   readonly state: KernelState;
   readonly resourceId?: string;
@@ -33,7 +33,7 @@ export interface NotebookKernelInfo {
 
 interface Entry {
   readonly notebookUri: vscode.Uri;
-  readonly source: KernelSource;
+  readonly source: KernelChoice;
   readonly abort: AbortController;
   readonly disposables: DisposableStore;
   starting?: Promise<KernelSession>;
@@ -48,14 +48,15 @@ interface Entry {
 }
 
 export interface NotebookKernelsDeps {
-  readonly launcher: ServerLauncher;
+  /** One launcher per target kind (Docker, Kubernetes). */
+  readonly launchers: LauncherMap;
   readonly connector: KernelConnector;
   readonly config: Config;
   readonly log: vscode.LogOutputChannel;
   readonly tokens: TokenStore;
   readonly owner: KernelOwner;
   /** A fresh kernel started (not a re-attach): the environment record is written then. */
-  readonly onDidStartFresh: (notebookUri: vscode.Uri, source: KernelSource, options: LaunchOptions, handle: ServerHandle) => void;
+  readonly onDidStartFresh: (notebookUri: vscode.Uri, source: KernelChoice, options: LaunchOptions, handle: ServerHandle) => void;
 }
 
 /**
@@ -67,6 +68,8 @@ export class NotebookKernels implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  /** The progress lines of each notebook's last start (pod events among them), for the log and tests. */
+  private readonly progressLines = new Map<string, string[]>();
 
   constructor(private readonly deps: NotebookKernelsDeps) {}
 
@@ -79,11 +82,16 @@ export class NotebookKernels implements vscode.Disposable {
     return entry && this.info(entry);
   }
 
+  /** What the last start of the notebook's kernel reported, line by line. */
+  progressOf(notebookUri: vscode.Uri): readonly string[] {
+    return this.progressLines.get(notebookUri.toString()) ?? [];
+  }
+
   private info(e: Entry): NotebookKernelInfo {
     return {
       notebookUri: e.notebookUri,
       source: e.source,
-      controllerId: controllerId(e.source.reference, e.source.kernelspec.name),
+      controllerId: e.source.id,
       state: e.serverGone ? 'dead' : e.state,
       resourceId: e.session?.server.resourceId,
       startedAtMs: e.session?.server.startedAtMs,
@@ -91,10 +99,10 @@ export class NotebookKernels implements vscode.Disposable {
   }
 
   /** The notebook's running kernel on `source`, started (or re-attached) on first use. */
-  async session(notebook: vscode.NotebookDocument, source: KernelSource): Promise<KernelSession> {
+  async session(notebook: vscode.NotebookDocument, source: KernelChoice): Promise<KernelSession> {
     const key = notebook.uri.toString();
     let entry = this.entries.get(key);
-    if (entry && controllerId(entry.source.reference, entry.source.kernelspec.name) !== controllerId(source.reference, source.kernelspec.name)) {
+    if (entry && entry.source.id !== source.id) {
       await this.shutdown(notebook.uri);
       entry = undefined;
     }
@@ -114,7 +122,7 @@ export class NotebookKernels implements vscode.Disposable {
   }
 
   /** Re-attaches in the background when a reloaded window selects the controller of a notebook whose container still runs. */
-  async reattachIfRunning(notebook: vscode.NotebookDocument, source: KernelSource): Promise<void> {
+  async reattachIfRunning(notebook: vscode.NotebookDocument, source: KernelChoice): Promise<void> {
     if (this.entries.has(notebook.uri.toString())) return;
     const running = await this.findOwn(notebook.uri, source);
     if (running && !this.entries.has(notebook.uri.toString())) {
@@ -122,7 +130,7 @@ export class NotebookKernels implements vscode.Disposable {
     }
   }
 
-  private begin(notebookUri: vscode.Uri, source: KernelSource, run: (entry: Entry) => Promise<KernelSession>): Promise<KernelSession> {
+  private begin(notebookUri: vscode.Uri, source: KernelChoice, run: (entry: Entry) => Promise<KernelSession>): Promise<KernelSession> {
     const entry: Entry = { notebookUri, source, abort: new AbortController(), disposables: new DisposableStore(), state: 'launching' };
     const key = notebookUri.toString();
     this.entries.set(key, entry);
@@ -147,11 +155,10 @@ export class NotebookKernels implements vscode.Disposable {
     return entry.starting;
   }
 
-  private async findOwn(notebookUri: vscode.Uri, source: KernelSource): Promise<RunningServer | undefined> {
-    const running = await this.deps.launcher.listRunning();
-    return running.find(
-      (r) => r.running && r.notebookKey === notebookUri.toString() && r.owner.kind === this.deps.owner.kind && r.owner.id === this.deps.owner.id && r.target.image === source.reference && r.target.kernelspec === source.kernelspec.name,
-    );
+  private async findOwn(notebookUri: vscode.Uri, source: KernelChoice): Promise<RunningServer | undefined> {
+    // Only the choice's own kind is listed: a Docker start never waits on a cluster, nor a pod start on Docker.
+    const running = await launcherFor(this.deps.launchers, source.target).listRunning();
+    return running.find((r) => r.running && r.notebookKey === notebookUri.toString() && r.owner.kind === this.deps.owner.kind && r.owner.id === this.deps.owner.id && servesChoice(r, source));
   }
 
   private async launch(notebook: vscode.NotebookDocument, entry: Entry): Promise<KernelSession> {
@@ -162,25 +169,32 @@ export class NotebookKernels implements vscode.Disposable {
     if (running) return this.attach(running, entry);
     const options = this.launchOptions(notebook);
     const { source } = entry;
+    const lines: string[] = [];
+    this.progressLines.set(notebook.uri.toString(), lines);
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Berth: starting ${source.reference}`, cancellable: true },
       async (progress, token) => {
         const cancel = token.onCancellationRequested(() => entry.abort.abort());
         try {
-          const handle = await this.deps.launcher.start({ kind: 'docker', image: source.reference, kernelspec: source.kernelspec.name }, options, entry.abort.signal, (p) => progress.report({ message: p.message }));
+          const launcher = launcherFor(this.deps.launchers, source.target);
+          const session = await launchKernel({ launcher, connector: this.deps.connector }, source.target, options, entry.abort.signal, (p) => {
+            lines.push(p.message);
+            if (source.kind === 'kubernetes') this.deps.log.info(`${source.reference}: ${p.message}`);
+            progress.report({ message: p.message });
+          });
+          const handle = session.server;
           try {
             await this.deps.tokens.set(handle.resourceId, handle.token);
-            progress.report({ message: `Starting kernel ${source.kernelspec.displayName}…` });
-            const session = await this.deps.connector.startKernel(handle, source.kernelspec.name, entry.abort.signal);
-            this.deps.log.info(`Kernel ${source.kernelspec.name} started in container ${shortId(handle.resourceId)} (${source.reference}) for ${notebook.uri.fsPath}`);
-            this.deps.onDidStartFresh(notebook.uri, source, options, handle);
-            return session;
           } catch (error) {
-            // The container exists but no kernel came up (or the user cancelled now): nothing may stay behind.
-            await handle.dispose().catch((e: unknown) => this.deps.log.warn(`Removing container ${shortId(handle.resourceId)} failed: ${errorMessage(e)}`));
-            await this.deps.tokens.delete(handle.resourceId);
+            // The kernel runs, but a reloaded window could not find its token: nothing may stay behind half-known.
+            await session.shutdown().catch(() => undefined);
+            await handle.dispose().catch((e: unknown) => this.deps.log.warn(`Removing ${resourceName(handle.target, handle.resourceId)} failed: ${errorMessage(e)}`));
             throw error;
           }
+          lines.push('Kernel idle');
+          this.deps.log.info(`Kernel ${source.kernelspec.name} started in ${resourceName(handle.target, handle.resourceId)} (${source.reference}) for ${notebook.uri.fsPath}`);
+          this.deps.onDidStartFresh(notebook.uri, source, options, handle);
+          return session;
         } finally {
           cancel.dispose();
         }
@@ -189,7 +203,7 @@ export class NotebookKernels implements vscode.Disposable {
   }
 
   private async attach(running: RunningServer, entry: Entry): Promise<KernelSession> {
-    const id = shortId(running.resourceId);
+    const id = resourceName(running.target, running.resourceId);
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Berth: re-attaching to ${entry.source.reference}` }, async () => {
       const token = await this.deps.tokens.get(running.resourceId);
       const handle = await running.attach(token);
@@ -197,7 +211,7 @@ export class NotebookKernels implements vscode.Disposable {
       const kernels = await this.deps.connector.listKernels(handle, entry.abort.signal);
       const kernel = kernels.find((k) => k.name === entry.source.kernelspec.name) ?? kernels[0];
       const session = kernel ? await this.deps.connector.connectKernel(handle, kernel.id, entry.abort.signal) : await this.deps.connector.startKernel(handle, entry.source.kernelspec.name, entry.abort.signal);
-      this.deps.log.info(`Re-attached to ${kernel ? `kernel ${kernel.id}` : 'a new kernel'} in container ${id} (${entry.source.reference})`);
+      this.deps.log.info(`Re-attached to ${kernel ? `kernel ${kernel.id}` : 'a new kernel'} in ${id} (${entry.source.reference})`);
       return session;
     });
   }
@@ -221,7 +235,7 @@ export class NotebookKernels implements vscode.Disposable {
     entry.session = session;
     entry.state = session.status;
     const server = session.server;
-    const prefix = `[${shortId(server.resourceId)}]`;
+    const prefix = `[${server.target.kind === 'kubernetes' ? server.resourceId : server.resourceId.replace(/^sha256:/, '').slice(0, 12)}]`;
     entry.disposables.add(server.followLogs((line) => this.deps.log.info(`${prefix} ${line}`)));
     entry.disposables.add(
       session.onDidChangeStatus((status) => {
@@ -235,7 +249,7 @@ export class NotebookKernels implements vscode.Disposable {
       server.onDidExit(({ reason }) => {
         entry.serverGone = reason;
         this.changed.fire();
-        this.announceDeath(entry, `The kernel's container is gone (${reason})`);
+        this.announceDeath(entry, `The kernel's ${server.target.kind === 'kubernetes' ? 'pod' : 'container'} is gone (${reason})`);
       }),
     );
     this.changed.fire();
@@ -299,9 +313,10 @@ export class NotebookKernels implements vscode.Disposable {
       this.deps.log.warn(`Shutting the kernel down failed (${errorMessage(error)}); removing its container anyway`);
     } finally {
       // shutdown() removes the container; dispose() makes sure even when the kernel no longer answered.
-      await session.server.dispose().catch((error: unknown) => this.deps.log.warn(`Removing container ${shortId(resourceId)} failed: ${errorMessage(error)}`));
+      const what = resourceName(session.server.target, resourceId);
+      await session.server.dispose().catch((error: unknown) => this.deps.log.warn(`Removing ${what} failed: ${errorMessage(error)}`));
       await this.deps.tokens.delete(resourceId);
-      this.deps.log.info(`Kernel of ${notebookUri.fsPath} shut down, container ${shortId(resourceId)} removed`);
+      this.deps.log.info(`Kernel of ${notebookUri.fsPath} shut down, ${what} removed`);
     }
   }
 

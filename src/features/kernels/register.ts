@@ -5,7 +5,8 @@ import type { DockerEngine } from '../../core/docker/engine';
 import { formatSize, shortId } from '../../core/images/imageRows';
 import type { ImageProbesModel, KernelSource } from '../../core/images/imageProbes';
 import type { ImagesModel } from '../../core/images/imagesModel';
-import type { KernelConnector, ServerLauncher } from '../../core/kernels/api';
+import type { KernelConnector, RunningServer, ServerLauncher } from '../../core/kernels/api';
+import type { ParsedTargets } from '../../core/kubernetes/kernelTargets';
 import { dispositionOf } from '../../core/notebook/kernelOwnership';
 import type { OwnerStamp, ThisHost } from '../../core/kernels/ownerLiveness';
 import type { Config } from '../config';
@@ -13,8 +14,8 @@ import { CellRunner } from './cellRunner';
 import { EnvironmentRecords } from './environmentRecords';
 import { FullOutputs } from './fullOutputs';
 import { KernelspecAffinity } from './kernelspecAffinity';
-import { controllerLabel } from '../../core/notebook/controllerLabel';
-import { controllerId, KernelControllers, selectKernelArgs } from './kernelControllers';
+import { controllerId, resourceName, servesChoice, type KernelChoice } from './kernelChoice';
+import { KernelControllers, selectKernelArgs } from './kernelControllers';
 import { KernelStatusBar } from './kernelStatusBar';
 import { KernelsTreeProvider, rowNotebookUri, type KernelRow } from './kernelsView';
 import { NotebookKernels } from './notebookKernels';
@@ -26,7 +27,10 @@ export interface KernelsDeps {
   readonly config: Config;
   readonly images: ImagesModel;
   readonly probes: ImageProbesModel;
+  /** Local container kernels (also probes images, and removes lapsed probe containers). */
   readonly launcher: ServerLauncher;
+  /** Kernels in pods, for the targets of `berth.kubernetes.targets`. */
+  readonly podLauncher?: ServerLauncher;
   readonly connector: KernelConnector;
   /** For the Kernels view's live updates (container events). */
   readonly engine: DockerEngine;
@@ -42,6 +46,12 @@ export interface KernelsApi {
   controllerIds(): string[];
   readonly onDidChangeKernels: vscode.Event<void>;
   readonly onDidChangeControllers: vscode.Event<void>;
+  /** The progress lines of the notebook's last kernel start (a pod's events among them). */
+  startProgress(notebookUri: vscode.Uri): readonly string[];
+  /** The Kernels view's rows as it renders them, freshly listed. */
+  kernelRows(): Promise<{ readonly label: string; readonly description: string; readonly tooltip: string; readonly contextValue: string; readonly resourceId?: string }[]>;
+  /** Problems in `berth.kubernetes.targets` (entries skipped), as last read. */
+  targetProblems(): readonly string[];
 }
 
 /** Commands get a tree row, a notebook URI, a notebook toolbar context, or nothing (then: the active notebook). */
@@ -72,19 +82,45 @@ function command(log: vscode.LogOutputChannel, id: string, run: (...args: unknow
 
 /** Container kernels: the kernel sources in the picker, running cells, control, the Kernels view, re-attach and cleanup. */
 export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsApi } {
-  const { context, log, config, launcher } = deps;
+  const { context, log, config } = deps;
+  const launchers = { docker: deps.launcher, ...(deps.podLauncher ? { kubernetes: deps.podLauncher } : {}) };
+  // Each kind lists on its own: an unreachable cluster never hides the local containers (and is said once).
+  const listFailures = new Map<string, string>();
+  const launcher = {
+    listRunning: async (): Promise<RunningServer[]> => {
+      const lists = await Promise.all(
+        Object.entries(launchers).map(([kind, l]) =>
+          l.listRunning().then(
+            (list) => {
+              listFailures.delete(kind);
+              return list;
+            },
+            (error: unknown) => {
+              const message = errorMessage(error);
+              if (listFailures.get(kind) !== message) log.warn(`Listing Berth's ${kind === 'kubernetes' ? 'kernel pods' : 'kernel containers'} failed: ${message}`);
+              listFailures.set(kind, message);
+              return [] as RunningServer[];
+            },
+          ),
+        ),
+      );
+      return lists.flat();
+    },
+  };
   const owner = windowOwner(context.workspaceState, (pid) => deps.host.stampOf(pid));
   const tokens = new TokenStore(context.secrets);
   const disposables: vscode.Disposable[] = [];
 
   const kernels = new NotebookKernels({
-    launcher,
+    launchers,
     connector: deps.connector,
     config,
     log,
     tokens,
     owner,
-    onDidStartFresh: (uri, source, options, handle) => void records.write(uri, source, options, handle),
+    onDidStartFresh: (uri, choice, options, handle) => {
+      if (choice.kind === 'docker') void records.write(uri, choice.local, options, handle);
+    },
   });
   const fullOutputs = new FullOutputs();
   const runner = new CellRunner(kernels, fullOutputs, (notebook) => config.outputMaxBytes(notebook.uri), log);
@@ -95,12 +131,30 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
   });
   const records = new EnvironmentRecords(controllers, deps.images, log);
 
-  function onSelection(notebook: vscode.NotebookDocument, source: KernelSource, selected: boolean): void {
+  // Pod targets: one controller each; a bad entry is skipped and said once (log and a warning), never a crash.
+  let targets: ParsedTargets = { targets: [], problems: [] };
+  function readTargets(): void {
+    const before = targets.problems.join('\n');
+    targets = config.kubernetesTargets();
+    if (!deps.podLauncher && targets.targets.length) log.warn('berth.kubernetes.targets: kernels in pods are not available in this window');
+    controllers.setPodTargets(deps.podLauncher ? targets.targets : []);
+    if (targets.problems.length && targets.problems.join('\n') !== before) {
+      targets.problems.forEach((p) => log.warn(p));
+      const first = targets.problems[0];
+      void vscode.window.showWarningMessage(targets.problems.length > 1 ? `${first} (and ${targets.problems.length - 1} more: see the log)` : first, 'Open Settings', 'Show Log').then((c) => {
+        if (c === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettingsJson');
+        else if (c === 'Show Log') log.show(true);
+      });
+    }
+  }
+  readTargets();
+
+  function onSelection(notebook: vscode.NotebookDocument, source: KernelChoice, selected: boolean): void {
     const current = kernels.get(notebook.uri);
     if (selected) {
       // A reloaded window re-selects the notebook's controller: pick up the container it left running.
       void kernels.reattachIfRunning(notebook, source);
-    } else if (current && current.controllerId === controllerId(source.reference, source.kernelspec.name)) {
+    } else if (current && current.controllerId === source.id) {
       // The user switched this notebook to another kernel: this one is no longer needed.
       void release(notebook.uri);
     }
@@ -132,7 +186,7 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     if (config.kernelKeepAlive(uri)) return;
     const leftovers = (await launcher.listRunning().catch(() => [])).filter((r) => r.notebookKey === uri.toString() && r.owner.id === owner.id && !r.keepAlive);
     for (const r of leftovers) {
-      await r.remove().catch((error: unknown) => log.warn(`Removing container ${shortId(r.resourceId)} failed: ${errorMessage(error)}`));
+      await r.remove().catch((error: unknown) => log.warn(`Removing ${resourceName(r.target, r.resourceId)} failed: ${errorMessage(error)}`));
       await tokens.delete(r.resourceId);
     }
   }
@@ -148,15 +202,17 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     for (const server of await launcher.listRunning()) {
       const disposition = dispositionOf(server, me);
       if (disposition === 'orphan') {
-        log.info(`Removing orphaned kernel container ${shortId(server.resourceId)} (${server.target.image}, ${server.finished ? 'finished' : `owner ${server.owner.kind} pid ${server.owner.pid} is gone`})`);
-        await server.remove().catch((error: unknown) => log.warn(`Removing container ${shortId(server.resourceId)} failed: ${errorMessage(error)}`));
+        const what = resourceName(server.target, server.resourceId);
+        log.info(`Removing orphaned kernel ${what} (${server.target.image}, ${server.finished ? 'finished' : `owner ${server.owner.kind} pid ${server.owner.pid} is gone`})`);
+        await server.remove().catch((error: unknown) => log.warn(`Removing ${what} failed: ${errorMessage(error)}`));
         await tokens.delete(server.resourceId);
       } else if (disposition === 'mine') {
-        preferRunning.set(server.notebookKey, controllerId(server.target.image, server.target.kernelspec));
+        const id = server.target.kind === 'docker' ? controllerId(server.target.image, server.target.kernelspec) : controllers.choices.find((c) => servesChoice(server, c))?.id;
+        if (id) preferRunning.set(server.notebookKey, id);
       }
     }
     applyPreferences();
-    const probes = await launcher.removeLapsedProbes?.(deps.host).catch((error: unknown) => log.warn(`Removing leftover probe containers failed: ${errorMessage(error)}`));
+    const probes = await deps.launcher.removeLapsedProbes?.(deps.host).catch((error: unknown) => log.warn(`Removing leftover probe containers failed: ${errorMessage(error)}`));
     if (probes) log.info(`Removed ${probes} leftover probe container(s)`);
   }
 
@@ -178,8 +234,8 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     if (!editor || editor.notebook.notebookType !== Notebooks.type) {
       throw new BerthError('Open a Jupyter notebook (.ipynb) first, then select a container kernel for it.');
     }
-    const sources = controllers.sources;
-    if (sources.length === 0) {
+    const choices = controllers.choices;
+    if (choices.length === 0) {
       const state = deps.images.state;
       throw new BerthError(
         state.kind === 'unreachable'
@@ -188,12 +244,15 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
       );
     }
     const picked = await vscode.window.showQuickPick(
-      sources.map((s) => ({
-        label: controllerLabel(s),
-        description: s.kernelspec.displayName,
-        detail: `${formatSize(s.image.sizeBytes)} · ${shortId(s.image.id)}`,
-        id: controllerId(s.reference, s.kernelspec.name),
-      })),
+      choices.map((c) => {
+        const found = controllers.get(c.id)?.controller;
+        return {
+          label: found?.label ?? c.reference,
+          description: c.kind === 'docker' ? c.kernelspec.displayName : (c.pod.name ?? 'Kubernetes pod'),
+          detail: c.kind === 'docker' ? `${formatSize(c.local.image.sizeBytes)} · ${shortId(c.local.image.id)}` : c.pod.detail,
+          id: c.id,
+        };
+      }),
       { title: 'Select Container Kernel', placeHolder: 'Image to run this notebook in', matchOnDescription: true, matchOnDetail: true },
     );
     if (!picked) return;
@@ -282,7 +341,7 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
       if (typeof arg === 'object' && arg !== null && (arg as KernelRow).kind === 'detached') {
         const row = arg as Extract<KernelRow, { kind: 'detached' }>;
         const why = row.server.keepAlive ? 'is kept alive' : row.ownedByThisWindow ? 'is not attached to an open notebook' : 'belongs to another VS Code window';
-        const ok = await vscode.window.showWarningMessage(`The kernel container ${shortId(row.server.resourceId)} ${why}. Stop and remove it?`, { modal: true }, 'Stop');
+        const ok = await vscode.window.showWarningMessage(`The kernel ${resourceName(row.server.target, row.server.resourceId)} ${why}. Stop and remove it?`, { modal: true }, 'Stop');
         if (ok !== 'Stop') return;
         await row.server.remove();
         await tokens.delete(row.server.resourceId);
@@ -298,6 +357,9 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
       await vscode.window.showNotebookDocument(await vscode.workspace.openNotebookDocument(uri));
     }),
     command(log, Commands.refreshKernels, () => tree.refresh()),
+    config.onDidChangeKubernetes((change) => {
+      if (change.targets || change.kubeconfig) readTargets();
+    }),
   );
   void cleanUpOrphans().catch((error: unknown) => log.warn(`Cleaning up Berth containers failed: ${errorMessage(error)}`));
 
@@ -306,7 +368,17 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
       const k = kernels.get(uri);
       return k && { state: k.state, resourceId: k.resourceId, controllerId: k.controllerId };
     },
-    controllerIds: () => controllers.sources.map((s) => controllerId(s.reference, s.kernelspec.name)),
+    controllerIds: () => controllers.choices.map((c) => c.id),
+    startProgress: (uri) => kernels.progressOf(uri),
+    kernelRows: async () => {
+      await tree.refresh();
+      return tree.getChildren().map((row) => {
+        const item = tree.getTreeItem(row);
+        const text = (v: string | vscode.TreeItemLabel | vscode.MarkdownString | boolean | undefined) => (typeof v === 'string' ? v : v && typeof v === 'object' && 'label' in v ? v.label : v && typeof v === 'object' ? v.value : '');
+        return { label: text(item.label), description: text(item.description), tooltip: text(item.tooltip), contextValue: item.contextValue ?? '', resourceId: row.kind === 'attached' ? row.kernel.resourceId : row.server.resourceId };
+      });
+    },
+    targetProblems: () => targets.problems,
     onDidChangeKernels: kernels.onDidChange,
     onDidChangeControllers: controllers.onDidChange,
   };

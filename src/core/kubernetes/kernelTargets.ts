@@ -1,0 +1,231 @@
+// `berth.kubernetes.targets`: the pod kernel sources the user configured, parsed and checked into
+// KubernetesKernelTargets. A bad entry is skipped with one line saying which entry and what is wrong; the others
+// still become kernels. Pure: unit-tested without VS Code or a cluster.
+import type { KubernetesKernelTarget, PodResources, PodToleration } from '../kernels/api';
+
+/** One configured target as the picker shows it. */
+export interface PodKernelTarget {
+  /** The controller id: stable across reloads, never equal to a Docker controller's (`docker:` prefix). */
+  readonly id: string;
+  /** "Berth: IMAGE on CONTEXT/NAMESPACE". */
+  readonly label: string;
+  /** "IMAGE on CONTEXT/NAMESPACE": what the status bar and the Kernels view show. */
+  readonly where: string;
+  readonly name?: string;
+  /** One line: kernelspec, requests/limits, node selector (the picker's detail). */
+  readonly detail: string;
+  readonly target: KubernetesKernelTarget;
+}
+
+export interface ParsedTargets {
+  readonly targets: readonly PodKernelTarget[];
+  /** One line per skipped entry (or for a setting that is not a list). */
+  readonly problems: readonly string[];
+}
+
+const SETTING = 'berth.kubernetes.targets';
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A Kubernetes quantity: `2`, `500m`, `1.5`, `2Gi`, `1e3`. */
+const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$/;
+/** A resource name: `cpu`, `memory`, `nvidia.com/gpu`, `ephemeral-storage`. */
+const RESOURCE_NAME = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
+const OPERATORS = ['Exists', 'Equal'] as const;
+const EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
+const KNOWN_KEYS = new Set(['name', 'context', 'namespace', 'image', 'kernelspec', 'resources', 'nodeSelector', 'tolerations', 'imagePullPolicy', 'imagePullSecrets', 'serviceAccount', 'env']);
+
+class EntryError extends Error {}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function optionalString(entry: Record<string, unknown>, key: string): string | undefined {
+  const value = entry[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new EntryError(`"${key}" must be a string`);
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function requiredString(entry: Record<string, unknown>, key: string, example: string): string {
+  const value = optionalString(entry, key);
+  if (value === undefined) throw new EntryError(`"${key}" is missing (e.g. "${key}": "${example}")`);
+  return value;
+}
+
+function stringMap(entry: Record<string, unknown>, key: string, checkKey?: (k: string) => string | undefined): Record<string, string> | undefined {
+  const value = entry[key];
+  if (value === undefined || value === null) return undefined;
+  if (!isObject(value)) throw new EntryError(`"${key}" must be an object of strings`);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const bad = checkKey?.(k);
+    if (bad) throw new EntryError(`"${key}": ${bad}`);
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw new EntryError(`"${key}.${k}" must be a string`);
+    out[k] = String(v);
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+function quantities(value: unknown, where: string): Record<string, string> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isObject(value)) throw new EntryError(`"${where}" must be an object such as { "cpu": "500m", "memory": "2Gi", "nvidia.com/gpu": "1" }`);
+  const out: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(value)) {
+    if (!RESOURCE_NAME.test(name)) throw new EntryError(`"${where}": "${name}" is not a resource name`);
+    const q = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : undefined;
+    if (q === undefined || !QUANTITY.test(q)) throw new EntryError(`"${where}.${name}": ${JSON.stringify(raw)} is not a quantity (e.g. "500m", "2Gi", "1")`);
+    out[name] = q;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+function resourcesOf(entry: Record<string, unknown>): PodResources | undefined {
+  const value = entry.resources;
+  if (value === undefined || value === null) return undefined;
+  if (!isObject(value)) throw new EntryError('"resources" must be an object with "requests" and/or "limits"');
+  const unknown = Object.keys(value).filter((k) => k !== 'requests' && k !== 'limits');
+  if (unknown.length) throw new EntryError(`"resources" takes "requests" and "limits", not "${unknown[0]}"`);
+  const requests = quantities(value.requests, 'resources.requests');
+  const limits = quantities(value.limits, 'resources.limits');
+  if (!requests && !limits) return undefined;
+  return { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) };
+}
+
+function tolerationsOf(entry: Record<string, unknown>): PodToleration[] | undefined {
+  const value = entry.tolerations;
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) throw new EntryError('"tolerations" must be a list');
+  return value.map((t, i): PodToleration => {
+    const where = `tolerations[${i}]`;
+    if (!isObject(t)) throw new EntryError(`"${where}" must be an object`);
+    const key = optionalString(t, 'key');
+    const val = optionalString(t, 'value');
+    const operator = optionalString(t, 'operator');
+    const effect = optionalString(t, 'effect');
+    if (operator !== undefined && !(OPERATORS as readonly string[]).includes(operator)) throw new EntryError(`"${where}.operator" must be ${OPERATORS.join(' or ')}`);
+    if (effect !== undefined && !(EFFECTS as readonly string[]).includes(effect)) throw new EntryError(`"${where}.effect" must be one of ${EFFECTS.join(', ')}`);
+    if (operator === 'Exists' && val !== undefined) throw new EntryError(`"${where}": operator Exists takes no value`);
+    const seconds = t.tolerationSeconds;
+    if (seconds !== undefined && (typeof seconds !== 'number' || !Number.isInteger(seconds))) throw new EntryError(`"${where}.tolerationSeconds" must be a whole number`);
+    return {
+      ...(key !== undefined ? { key } : {}),
+      ...(operator !== undefined ? { operator: operator as PodToleration['operator'] } : {}),
+      ...(val !== undefined ? { value: val } : {}),
+      ...(effect !== undefined ? { effect: effect as PodToleration['effect'] } : {}),
+      ...(typeof seconds === 'number' ? { tolerationSeconds: seconds } : {}),
+    };
+  });
+}
+
+function pullSecretsOf(entry: Record<string, unknown>): string[] | undefined {
+  const value = entry.imagePullSecrets;
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) throw new EntryError('"imagePullSecrets" must be a list of Secret names');
+  const names = value.map((s, i) => {
+    const name = typeof s === 'string' ? s.trim() : isObject(s) && typeof s.name === 'string' ? s.name.trim() : undefined;
+    if (!name || !DNS_SUBDOMAIN.test(name)) throw new EntryError(`"imagePullSecrets[${i}]" is not a Secret name`);
+    return name;
+  });
+  return names.length ? names : undefined;
+}
+
+/** A short summary of the resources, e.g. "cpu 500m · memory 2Gi · nvidia.com/gpu 1". */
+export function resourceSummary(resources: PodResources | undefined): string {
+  const names = new Set([...Object.keys(resources?.requests ?? {}), ...Object.keys(resources?.limits ?? {})]);
+  return [...names]
+    .map((n) => {
+      const req = resources?.requests?.[n];
+      const lim = resources?.limits?.[n];
+      return `${n} ${req && lim && req !== lim ? `${req}–${lim}` : (req ?? lim)}`;
+    })
+    .join(' · ');
+}
+
+/** The controller id of a target: every field that makes it a different kernel, so two targets never share one. */
+export function podControllerId(target: Pick<KubernetesKernelTarget, 'context' | 'namespace' | 'image' | 'kernelspec'>, name?: string): string {
+  return `kubernetes:${target.context}/${target.namespace}/${target.image}/${target.kernelspec}${name ? `#${name}` : ''}`;
+}
+
+/** "IMAGE on CONTEXT/NAMESPACE". */
+export function podWhere(target: Pick<KubernetesKernelTarget, 'context' | 'namespace' | 'image'>): string {
+  return `${target.image} on ${target.context}/${target.namespace}`;
+}
+
+function parseEntry(entry: unknown, kubeconfig: string | undefined): PodKernelTarget {
+  if (!isObject(entry)) throw new EntryError('must be an object with at least "context" and "image"');
+  const unknown = Object.keys(entry).find((k) => !KNOWN_KEYS.has(k));
+  if (unknown) throw new EntryError(`unknown key "${unknown}" (known: ${[...KNOWN_KEYS].join(', ')})`);
+  const name = optionalString(entry, 'name');
+  const context = requiredString(entry, 'context', 'my-cluster');
+  const image = requiredString(entry, 'image', 'registry.example.com/team/python:3.12');
+  if (/\s/.test(image)) throw new EntryError(`"image" ${JSON.stringify(image)} contains spaces`);
+  const namespace = optionalString(entry, 'namespace') ?? 'default';
+  if (!DNS_LABEL.test(namespace) || namespace.length > 63) throw new EntryError(`"namespace" "${namespace}" is not a namespace name (lower-case letters, digits and "-")`);
+  const kernelspec = optionalString(entry, 'kernelspec') ?? 'python3';
+  const imagePullPolicy = optionalString(entry, 'imagePullPolicy');
+  if (imagePullPolicy !== undefined && !(PULL_POLICIES as readonly string[]).includes(imagePullPolicy)) throw new EntryError(`"imagePullPolicy" must be one of ${PULL_POLICIES.join(', ')}`);
+  const serviceAccount = optionalString(entry, 'serviceAccount');
+  if (serviceAccount !== undefined && !DNS_SUBDOMAIN.test(serviceAccount)) throw new EntryError(`"serviceAccount" "${serviceAccount}" is not a service account name`);
+  const resources = resourcesOf(entry);
+  const nodeSelector = stringMap(entry, 'nodeSelector', (k) => (RESOURCE_NAME.test(k) ? undefined : `"${k}" is not a label key`));
+  const tolerations = tolerationsOf(entry);
+  const imagePullSecrets = pullSecretsOf(entry);
+  const env = stringMap(entry, 'env', (k) => (ENV_NAME.test(k) ? undefined : `"${k}" is not a variable name`));
+  const target: KubernetesKernelTarget = {
+    kind: 'kubernetes',
+    image,
+    kernelspec,
+    context,
+    namespace,
+    ...(kubeconfig ? { kubeconfig } : {}),
+    ...(resources ? { resources } : {}),
+    ...(nodeSelector ? { nodeSelector } : {}),
+    ...(tolerations?.length ? { tolerations } : {}),
+    ...(imagePullPolicy ? { imagePullPolicy: imagePullPolicy as KubernetesKernelTarget['imagePullPolicy'] } : {}),
+    ...(imagePullSecrets ? { imagePullSecrets } : {}),
+    ...(serviceAccount ? { serviceAccount } : {}),
+    ...(env ? { env } : {}),
+  };
+  const where = podWhere(target);
+  const detail = [name, kernelspec, resourceSummary(resources), nodeSelector ? Object.entries(nodeSelector).map(([k, v]) => `${k}=${v}`).join(',') : undefined].filter(Boolean).join(' · ');
+  return { id: podControllerId(target, name), label: `Berth: ${where}`, where, ...(name ? { name } : {}), detail, target };
+}
+
+/**
+ * Parses the setting. `kubeconfig` is `berth.kubernetes.kubeconfig` (empty: KUBECONFIG, else ~/.kube/config, as the
+ * Cluster view reads it). Entries that are wrong are skipped, each with one problem line; duplicates too.
+ */
+export function parseKubernetesTargets(raw: unknown, kubeconfig?: string): ParsedTargets {
+  if (raw === undefined || raw === null) return { targets: [], problems: [] };
+  if (!Array.isArray(raw)) return { targets: [], problems: [`${SETTING} must be a list of targets, e.g. [{ "context": "my-cluster", "image": "registry/team/python:3.12" }]`] };
+  const targets: PodKernelTarget[] = [];
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  raw.forEach((entry, i) => {
+    try {
+      const parsed = parseEntry(entry, kubeconfig || undefined);
+      const first = seen.get(parsed.id);
+      if (first !== undefined) throw new EntryError(`the same context, namespace, image and kernelspec as entry ${first}: give one of them a different "name"`);
+      seen.set(parsed.id, i);
+      targets.push(parsed);
+    } catch (error) {
+      if (!(error instanceof EntryError)) throw error;
+      problems.push(`${SETTING}[${i}] is skipped: ${error.message}`);
+    }
+  });
+  return { targets, problems };
+}
+
+/** Where Berth looks for its pods again (re-attach, cleanup, the Kernels view): each (kubeconfig, context, namespace) once. */
+export function podScopes(targets: readonly PodKernelTarget[]): { readonly context: string; readonly namespace: string; readonly kubeconfig?: string }[] {
+  const seen = new Map<string, { context: string; namespace: string; kubeconfig?: string }>();
+  for (const { target } of targets) {
+    const key = `${target.kubeconfig ?? ''}\0${target.context}\0${target.namespace}`;
+    if (!seen.has(key)) seen.set(key, { context: target.context, namespace: target.namespace, ...(target.kubeconfig ? { kubeconfig: target.kubeconfig } : {}) });
+  }
+  return [...seen.values()];
+}
