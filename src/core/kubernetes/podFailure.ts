@@ -101,3 +101,10 @@ export function podServerRunning(pod: PodInfo): boolean {
 function latest(events: readonly KubeEvent[]): KubeEvent | undefined {
   return [...events].sort((a, b) => (a.lastMs ?? 0) - (b.lastMs ?? 0)).pop();
 }
+
+/** The short name of a start step, for a trail of them: a pod event's reason ("Pulled: …" → "Pulled"), or "Jupyter up". */
+export function progressStep(message: string): string | undefined {
+  const event = /^([A-Z][A-Za-z]+): /.exec(message);
+  if (event) return event[1];
+  return message === 'Jupyter up' ? message : undefined;
+}

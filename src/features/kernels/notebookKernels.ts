@@ -4,6 +4,7 @@ import { BerthError, errorMessage, isCancellation } from '../../core/common/erro
 import { DisposableStore } from '../../core/common/lifecycle';
 import type { KernelConnector, KernelOwner, KernelSession, KernelStatus, LaunchOptions, RunningServer, ServerHandle } from '../../core/kernels/api';
 import { launchKernel } from '../../core/kernels/launchKernel';
+import { progressStep } from '../../core/kubernetes/podFailure';
 import { launcherFor, type LauncherMap } from '../../core/kernels/launchers';
 import { parseKernelEnv, parseKernelMounts } from '../../core/notebook/kernelSettings';
 import type { Config } from '../config';
@@ -177,10 +178,16 @@ export class NotebookKernels implements vscode.Disposable {
         const cancel = token.onCancellationRequested(() => entry.abort.abort());
         try {
           const launcher = launcherFor(this.deps.launchers, source.target);
+          // A pod's start is a sequence of cluster events: the notification keeps the trail (Scheduled › Pulled ›
+          // Created › Started › …) and the latest line in full, so a quick step is not lost to the next one.
+          const trail: string[] = [];
           const session = await launchKernel({ launcher, connector: this.deps.connector }, source.target, options, entry.abort.signal, (p) => {
             lines.push(p.message);
-            if (source.kind === 'kubernetes') this.deps.log.info(`${source.reference}: ${p.message}`);
-            progress.report({ message: p.message });
+            if (source.kind !== 'kubernetes') return progress.report({ message: p.message });
+            this.deps.log.info(`${source.reference}: ${p.message}`);
+            const step = progressStep(p.message);
+            if (step && trail[trail.length - 1] !== step) trail.push(step);
+            progress.report({ message: `${trail.join(' › ')}${trail.length ? ' — ' : ''}${p.message}` });
           });
           const handle = session.server;
           try {

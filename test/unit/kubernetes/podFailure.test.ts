@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import type { ApiContainerStatus, ApiPod } from '../../../src/core/kubernetes/resources';
 import { toPodInfo, type KubeEvent } from '../../../src/core/kubernetes/resources';
-import { podEndReason, podEventProgress, podServerRunning, podStartFailure } from '../../../src/core/kubernetes/podFailure';
+import { podEndReason, podEventProgress, podServerRunning, podStartFailure, progressStep } from '../../../src/core/kubernetes/podFailure';
 import { apiPod, running, T0, terminated, waiting } from './pods';
 
 const pending = (over: { statuses?: ApiContainerStatus[]; unschedulable?: string } = {}): ApiPod => {
@@ -86,5 +86,15 @@ describe('why a kernel pod is not starting', () => {
     assert.equal(podEndReason(toPodInfo(apiPod('k', { statuses: [running('main')] }))), undefined);
     assert.equal(podEndReason(toPodInfo(apiPod('k', { deleting: true }))), 'the kernel pod is being deleted');
     assert.equal(podEndReason(toPodInfo(apiPod('k', { phase: 'Failed', statuses: [terminated('main', 137, 'OOMKilled')] }))), 'the kernel pod ran out of memory (OOMKilled)');
+  });
+});
+
+describe('the start trail of a kernel pod', () => {
+  it('names each pod event by its reason, and Jupyter up', () => {
+    assert.equal(progressStep('Scheduled: Successfully assigned ns/berth-kernel-1 to node'), 'Scheduled');
+    assert.equal(progressStep('Pulled: Container image "x" already present on machine'), 'Pulled');
+    assert.equal(progressStep('Jupyter up'), 'Jupyter up');
+    assert.equal(progressStep('Kernel pod Pending'), undefined);
+    assert.equal(progressStep('Creating kernel pod ns/berth-kernel-1 from x'), undefined);
   });
 });
