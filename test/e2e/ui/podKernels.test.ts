@@ -1,7 +1,8 @@
 // Kernels in pods as a user meets them in the workbench (Playwright, the packaged .vsix, the real test cluster):
 // a target from `berth.kubernetes.targets` is picked with Berth: Select Container Kernel…, a cell runs and the
-// start notification follows the pod's events; a target asking for 64 CPUs fails with the scheduler's reason.
-// Screenshots go to $BERTH_SHOTS: pods-start-progress, pods-cell-output, pods-failed-scheduling.
+// start notification follows the pod's events; a window reload re-attaches to the same pod; a target asking for 64
+// CPUs fails with the scheduler's reason.
+// Screenshots go to $BERTH_SHOTS: pods-start-progress, pods-cell-output, pods-after-reload, pods-failed-scheduling.
 import { strict as assert } from 'assert';
 import * as k8s from '@kubernetes/client-node';
 import Docker from 'dockerode';
@@ -21,7 +22,10 @@ const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 const eventually = <T>(probe: () => Promise<T | undefined>, what: string, ms = 120000): Promise<T> => pollUntil(probe, what, ms, 100);
 
 const NOTEBOOK = JSON.stringify({
-  cells: [{ cell_type: 'code', source: ['import os\n', 'print("answer", 6 * 7, "in", os.getcwd())'], metadata: {}, outputs: [], execution_count: null }],
+  cells: [
+    { cell_type: 'code', source: ['import os\n', 'x = 6 * 7\n', 'print("answer", x, "in", os.getcwd())'], metadata: {}, outputs: [], execution_count: null },
+    { cell_type: 'code', source: ['print("still", x)'], metadata: {}, outputs: [], execution_count: null },
+  ],
   metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
   nbformat: 4,
   nbformat_minor: 5,
@@ -60,8 +64,8 @@ async function selectPodKernel(page: Page, description: string): Promise<void> {
   await page.locator('.notebook-toolbar-container:visible', { hasText: `Berth: ${IMAGE} on` }).first().waitFor({ timeout: 30000 });
 }
 
-async function runFirstCell(page: Page): Promise<void> {
-  await page.locator('.notebook-editor:visible .cell-editor-container').first().click();
+async function runCell(page: Page, index = 0): Promise<void> {
+  await page.locator('.notebook-editor:visible .cell-editor-container').nth(index).click();
   await command(page, 'Notebook: Execute Cell');
 }
 
@@ -124,7 +128,7 @@ describe('Pod kernels in the workbench (Playwright, real cluster)', function () 
     const page = wb!.page;
     await openNotebook(page, 'pod-start.ipynb');
     await selectPodKernel(page, 'Kubernetes pod');
-    await runFirstCell(page);
+    await runCell(page);
     // The start notification keeps the trail of the pod's events: catch it once the container has started.
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Berth: starting' }).first();
     await eventually(async () => (/Scheduled › .*Created › Started/.test(await toast.innerText({ timeout: 500 }).catch(() => '')) ? true : undefined), 'the start notification showing Scheduled › … › Started');
@@ -134,11 +138,27 @@ describe('Pod kernels in the workbench (Playwright, real cluster)', function () 
     assert.equal((await berthObjects()).length, 2, 'one kernel pod and its Secret');
   });
 
+  it('re-attaches to the same pod after a window reload: x is still 42', async () => {
+    const page = wb!.page;
+    const before = (await core!.listNamespacedPod({ namespace, labelSelector: KERNEL_SELECTOR })).items.map((p) => p.metadata!.name!);
+    assert.equal(before.length, 1);
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
+    await openNotebook(page, 'pod-start.ipynb');
+    const selected = page.locator('.notebook-toolbar-container:visible', { hasText: `Berth: ${IMAGE} on` }).first();
+    if (!(await selected.waitFor({ timeout: 15000 }).then(() => true, () => false))) await selectPodKernel(page, 'Kubernetes pod');
+    await runCell(page, 1);
+    await eventually(async () => (/still 42/.test(await outputText(page)) ? true : undefined), 'print(x) in the re-attached pod');
+    await shot('pods-after-reload');
+    const after = (await core!.listNamespacedPod({ namespace, labelSelector: KERNEL_SELECTOR })).items.map((p) => p.metadata!.name!);
+    assert.deepEqual(after, before, 'the reloaded window must re-attach to the same pod');
+  });
+
   it('fails a target asking for 64 CPUs with the scheduler\'s reason', async () => {
     const page = wb!.page;
     await openNotebook(page, 'pod-huge.ipynb');
     await selectPodKernel(page, 'huge');
-    await runFirstCell(page);
+    await runCell(page);
     const error = page.locator('.notifications-toasts .notification-toast', { hasText: 'cannot be scheduled' }).first();
     await error.waitFor({ timeout: 120000 });
     assert.match(await error.innerText(), /Insufficient cpu/);
