@@ -25,20 +25,10 @@ import { launchKernel } from './core/kernels/launchKernel';
 import { formatBytes } from './core/kernels/notebookOutputs';
 import { parseNotebook, serializeNotebook, type Notebook } from './core/kernels/nbformat';
 import { runDocsCommand } from './docsCli';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail, SIGNAL_EXIT, stderrLogger } from './cliSupport';
 
-const EXIT_OK = 0;
-const EXIT_CELL_ERROR = 1;
-const EXIT_USAGE = 2;
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+const EXIT_CELL_ERROR = EXIT_FAILED;
 
-function stderrLogger(verbose: boolean): Logger {
-  const write = (level: string) => (message: string | Error, ...args: unknown[]) => {
-    const text = message instanceof Error ? (message.stack ?? message.message) : message;
-    process.stderr.write(`berth [${level}] ${[text, ...args.map(String)].join(' ')}\n`);
-  };
-  const quiet = () => {};
-  return { trace: quiet, debug: verbose ? write('debug') : quiet, info: verbose ? write('info') : quiet, warn: write('warn'), error: write('error') };
-}
 
 /** @jupyterlab/services reports connection chatter on console.debug/log, which would land in stdout. */
 function routeLibraryConsole(log: Logger): void {
@@ -47,10 +37,6 @@ function routeLibraryConsole(log: Logger): void {
   target.log = (...a: unknown[]) => log.debug(a.map(String).join(' '));
 }
 
-function fail(message: string): number {
-  process.stderr.write(`berth: ${message.split('\n')[0]}\n`);
-  return EXIT_USAGE;
-}
 
 async function readNotebook(file: string): Promise<Notebook> {
   let text: string;

@@ -2,34 +2,19 @@
 // commands, with the exit codes of `berth run`: 0 ok, 1 the document failed, 2 usage or environment error (one
 // line on stderr), 130/143 interrupted by SIGINT/SIGTERM. The container is removed on every path.
 import * as path from 'node:path';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail, SIGNAL_EXIT, stderrLogger } from './cliSupport';
 import { DockerodeEngine } from './adapters/docker/dockerEngine';
 import { DockerJobRunner } from './adapters/docker/dockerJobRunner';
 import { parseDocsArgs, type DocsArgs } from './core/cli/docsArgs';
 import { BerthError, isCancellation } from './core/common/errors';
-import type { Logger } from './core/common/logger';
 import { DocumentFailedError, type DocsBuildResult } from './core/docs/docsFailure';
 import { DEFAULT_PANDOC_IMAGE, exportDocument } from './core/docs/export';
 import { DEFAULT_R_IMAGE, describeKnitProgress, knitDocument } from './core/docs/knit';
 import type { KernelOwner } from './core/kernels/api';
 
-const EXIT_OK = 0;
-const EXIT_DOCUMENT_FAILED = 1;
-const EXIT_USAGE = 2;
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+const EXIT_DOCUMENT_FAILED = EXIT_FAILED;
 
-function stderrLogger(verbose: boolean): Logger {
-  const write = (level: string) => (message: string | Error, ...args: unknown[]) => {
-    const text = message instanceof Error ? (message.stack ?? message.message) : message;
-    process.stderr.write(`berth [${level}] ${[text, ...args.map(String)].join(' ')}\n`);
-  };
-  const quiet = () => {};
-  return { trace: quiet, debug: verbose ? write('debug') : quiet, info: verbose ? write('info') : quiet, warn: write('warn'), error: write('error') };
-}
 
-function fail(message: string, code = EXIT_USAGE): number {
-  process.stderr.write(`berth: ${message.split('\n')[0]}\n`);
-  return code;
-}
 
 /** The folder mounted at /workspace: the current directory when it holds the document, else the document's folder. */
 function workspaceFor(documentPath: string): string {

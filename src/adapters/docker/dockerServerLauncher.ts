@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { BerthError, CancelledError, errorMessage } from '../../core/common/errors';
+import { sleep, throwIfAborted } from '../../core/common/abort';
 import type { Logger } from '../../core/common/logger';
 import type { ImageProbe, KernelTarget, LaunchOptions, LaunchProgress, RunningServer, ServerHandle, ServerLauncher } from '../../core/kernels/api';
 import { CONFIG_DIR_NAME, CONFIG_FILE, CONFIG_LOADER_FILE, CONFIG_PARENT, DEFAULT_IDLE_TIMEOUT_S, jupyterConfig, jupyterConfigLoader, kernelContainerSpec, Labels, ownerStampLabels, ownerStampOf, workspaceLayout } from '../../core/kernels/containerSpec';
@@ -329,11 +330,6 @@ function short(id: string): string {
   return id.slice(0, 12);
 }
 
-function throwIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) {
-    throw new CancelledError();
-  }
-}
 
 async function step<T>(p: Promise<T>, signal: AbortSignal, address: string, what: string): Promise<T> {
   try {
@@ -343,16 +339,3 @@ async function step<T>(p: Promise<T>, signal: AbortSignal, address: string, what
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new CancelledError());
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}

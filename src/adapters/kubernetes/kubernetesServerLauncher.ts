@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { BerthError, CancelledError, errorMessage } from '../../core/common/errors';
+import { sleep, throwIfAborted } from '../../core/common/abort';
 import type { Disposable } from '../../core/common/lifecycle';
 import type { Logger } from '../../core/common/logger';
 import type { ImageProbe, KernelTarget, KubernetesKernelTarget, LaunchOptions, LaunchProgress, RunningServer, ServerHandle, ServerLauncher } from '../../core/kernels/api';
@@ -330,20 +331,4 @@ export class KubernetesServerLauncher implements ServerLauncher {
   }
 }
 
-function throwIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw new CancelledError();
-}
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new CancelledError());
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}

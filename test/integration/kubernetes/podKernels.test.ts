@@ -19,7 +19,7 @@ import { parseNotebook, serializeNotebook } from '../../../src/core/kernels/nbfo
 import { normalise, ROOT, type Json } from '../kernels/cliHelpers';
 import { kernelStack, launchOptions, removeContainersOf, testOwner } from '../kernels/helpers';
 import { admin, createNamespace, deleteNamespace, RecordingLogger, REGISTRY, waitFor } from './helpers';
-import { berthPods, berthSecrets, podTarget, pushPodTestImage, removeBerthObjects, removePodTestImageTag, waitForNoBerthObjects } from './podHelpers';
+import { berthObjectsNotDeleted, berthPods, berthSecrets, podTarget, pushPodTestImage, removeBerthObjects, removePodTestImageTag, waitForNoBerthObjects } from './podHelpers';
 
 const FIXTURE = join(ROOT, 'test/fixtures/notebooks/all-outputs.ipynb');
 /** Far above any start here: a failure that only this timeout ends would say "did not start within 300 s". */
@@ -64,7 +64,7 @@ describe('Kubernetes: kernels in pods (real cluster, real registry)', function (
     // Shutting down (or a failed start) must have removed the pod, and with it the Secret: checked, then forced.
     const left = await waitForNoBerthObjects(namespace).then(
       () => undefined,
-      async () => `left behind: pods ${JSON.stringify(await berthPods(namespace))}, Secrets ${JSON.stringify(await berthSecrets(namespace))}`,
+      async () => `left behind, never deleted: ${JSON.stringify(await berthObjectsNotDeleted(namespace))}`,
     );
     await removeBerthObjects(namespace);
     await removeContainersOf(owner);
