@@ -96,9 +96,11 @@ describe('Pod kernels (extension host, real cluster)', function () {
   const podId = () => podControllerId({ context, namespace, image: IMAGE, kernelspec: 'python3' });
   const hugeId = () => podControllerId({ context, namespace, image: IMAGE, kernelspec: 'python3' }, 'huge');
   const pods = async () => (await core.listNamespacedPod({ namespace, labelSelector: KERNEL_SELECTOR })).items.map((p) => p.metadata!.name!);
+  // Deleted: gone, or being deleted (the kubelet may take longer than a test to confirm a pod's volumes are torn down).
+  const livePods = async () => (await core.listNamespacedPod({ namespace, labelSelector: KERNEL_SELECTOR })).items.filter((p) => !p.metadata!.deletionTimestamp).map((p) => p.metadata!.name!);
   const secrets = async () => (await core.listNamespacedSecret({ namespace, labelSelector: KERNEL_SELECTOR })).items.map((s) => s.metadata!.name!);
-  const nothingLeft = async () => (await pods()).length === 0 && (await secrets()).length === 0;
-  const leftovers = async () => `no Berth pod or Secret in ${namespace}; left: pods ${JSON.stringify(await pods())}, Secrets ${JSON.stringify(await secrets())}`;
+  const nothingLeft = async () => (await livePods()).length === 0 && (await secrets()).length === 0;
+  const leftovers = async () => `no Berth pod (undeleted) or Secret in ${namespace}; left: pods ${JSON.stringify(await livePods())}, Secrets ${JSON.stringify(await secrets())}`;
 
   async function open(name: string, controller: string): Promise<vscode.NotebookDocument> {
     const uri = vscode.Uri.file(path.join(dir, name));
