@@ -166,7 +166,8 @@ describe('Pod kernels (extension host, real cluster)', function () {
 
   it('lists each configured target in the kernel picker as "Berth: IMAGE on CONTEXT/NAMESPACE", and says what is wrong with a bad one', async () => {
     await until([berth.kernels.onDidChangeControllers], () => berth.kernels.controllerIds().includes(podId()) && berth.kernels.controllerIds().includes(hugeId()), () => `both pod controllers; have ${JSON.stringify(berth.kernels.controllerIds())}`);
-    assert.ok(!berth.kernels.controllerIds().some((id) => id.startsWith('docker:') && id.includes(TAG)), 'a pod target must not become a Docker controller');
+    // (The local tag the push left is a Docker image with Jupyter, so a Docker kernel for it may be listed too: that is right.)
+    assert.ok(podId().startsWith('kubernetes:') && hugeId().startsWith('kubernetes:'), 'pod targets get kubernetes: controller ids');
     assert.deepEqual(berth.kernels.targetProblems(), []);
     const good = config().get<unknown[]>('kubernetes.targets')!;
     await config().update('kubernetes.targets', [...good, { context, image: IMAGE, resources: { requests: { cpu: 'lots' } } }], vscode.ConfigurationTarget.Workspace);
