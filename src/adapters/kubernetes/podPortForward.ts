@@ -37,7 +37,7 @@ export class PodPortForward implements Disposable {
     const forward = new PodPortForward(kc, namespace, pod, remotePort, log);
     await new Promise<void>((resolve, reject) => {
       forward.server.once('error', reject);
-      // Loopback only, and port 0: the OS picks a free port; never 0.0.0.0, never a fixed port.
+      // Loopback only, and port 0: the OS picks a free port; never all interfaces, never a fixed port.
       forward.server.listen(0, '127.0.0.1', () => resolve());
     });
     return forward;

@@ -126,7 +126,7 @@ export function kernelContainerSpec(target: KernelTarget, serverCommand: readonl
     HostConfig: {
       // An init as PID 1 forwards SIGTERM, so stopping takes half a second instead of the full timeout.
       Init: true,
-      // Loopback only, and HostPort '' lets the engine pick a free port: never 0.0.0.0, never a fixed port.
+      // Loopback only, and HostPort '' lets the engine pick a free port: never all interfaces, never a fixed port.
       PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
       Binds: [...layout.mounts, ...options.extraMounts].map(bindOf),
     },
@@ -168,8 +168,9 @@ export function jupyterConfig(token: string, cwd: string, idleTimeoutS: number =
   const idle = idleShutdownConfig(idleTimeoutS);
   const server: Record<string, unknown> = {
     token,
-    // Inside the container's own network namespace: Docker's port forward arrives on the container's interface,
-    // so Jupyter must listen there. The host side is published on 127.0.0.1 only (kernelContainerSpec).
+    // A bind inside the container's own network namespace only: Docker's port forward arrives on the container's
+    // interface, so Jupyter must listen there. Nothing is published on the host but 127.0.0.1 (kernelContainerSpec);
+    // a pod binds 127.0.0.1 instead (podJupyterConfig).
     ip: '0.0.0.0',
     port: JUPYTER_PORT,
     port_retries: 0,
