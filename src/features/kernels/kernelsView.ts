@@ -48,6 +48,8 @@ export class KernelsTreeProvider implements vscode.TreeDataProvider<KernelRow>, 
   private readonly subscriptions: Array<vscode.Disposable | Disposable> = [];
   private relist: ReturnType<typeof setTimeout> | undefined;
   private generation = 0;
+  /** This window's kernels' resource ids at the last relist decision. */
+  private attachedKey = '';
 
   constructor(
     private readonly kernels: NotebookKernels,
@@ -56,7 +58,19 @@ export class KernelsTreeProvider implements vscode.TreeDataProvider<KernelRow>, 
     private readonly ownerId: string,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.subscriptions.push(kernels.onDidChange(() => this.scheduleRelist()));
+    // A kernel going busy or idle only re-renders its row; the containers and pods are listed again only when this
+    // window's set of kernels changes (or, for other windows', on a Docker event), not on every cell run.
+    this.subscriptions.push(
+      kernels.onDidChange(() => {
+        const attached = this.kernels.all.map((k) => k.resourceId ?? '').join('\0');
+        if (attached === this.attachedKey) {
+          this.changed.fire();
+        } else {
+          this.attachedKey = attached;
+          this.scheduleRelist();
+        }
+      }),
+    );
     this.subscriptions.push(
       engine.watchEvents(
         (event) => {
