@@ -52,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
       config.onDidChangeDockerHost(() => {
         engine.switchTo(config.dockerHost);
         void imagesModel.setEngine(engine);
+        void kernelsFeature.refreshServers();
       }),
       vscode.commands.registerCommand(Commands.showLog, () => log.show()),
     );

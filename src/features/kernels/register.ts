@@ -84,7 +84,7 @@ function command(log: vscode.LogOutputChannel, id: string, run: (...args: unknow
 }
 
 /** Container kernels: the kernel sources in the picker, running cells, control, the Kernels view, re-attach and cleanup. */
-export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsApi } {
+export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsApi; refreshServers(): Promise<void> } {
   const { context, log, config } = deps;
   const launchers = { docker: deps.launcher, ...(deps.podLauncher ? { kubernetes: deps.podLauncher } : {}) };
   // Each kind lists on its own (an unreachable cluster never hides the local containers) and follows its own watch.
@@ -379,5 +379,7 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     onDidChangeServers: model.onDidChange,
     serverLogLines: (id) => serverLogs.recentLines(id),
   };
-  return Object.assign(vscode.Disposable.from(...disposables.reverse()), { api });
+  // The Docker host setting changed (the engine switched): its containers are another engine's now.
+  const refreshServers = () => model.refresh('docker');
+  return Object.assign(vscode.Disposable.from(...disposables.reverse()), { api, refreshServers });
 }
