@@ -3,14 +3,18 @@
 // awaited with a watch-free poll, a port-forward, /api/status, a kernel POSTed and `1+1` over a raw websocket.
 // Needs the local cluster up (`npm run cluster -- up`; its admin kubeconfig, or BERTH_TEST_KUBECONFIG). The kernel
 // image is pushed to the cluster's registry under a bench tag first, as a user would, and the local tag removed.
-// Usage: node out/bench/podKernelStart.js [runs=3]
+// Then the cell round trip over the port-forward: `1+1` through Berth's KernelSession next to raw
+// @jupyterlab/services on the same kernel through the same forward, in alternating blocks.
+// Usage: node out/bench/podKernelStart.js [runs=3] [roundTrips=100]
 import { randomBytes, randomUUID } from 'node:crypto';
+import { KernelAPI, KernelConnection } from '@jupyterlab/services';
 import { existsSync } from 'node:fs';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import Docker from 'dockerode';
 import WebSocket from 'ws';
 import { JupyterKernelConnector } from '../src/adapters/jupyter/jupyterKernelConnector';
 import { fetchWithTimeout } from '../src/adapters/http/fetchWithTimeout';
+import { serverSettings } from '../src/adapters/jupyter/serverSettings';
 import { KubernetesServerLauncher } from '../src/adapters/kubernetes/kubernetesServerLauncher';
 import { PodPortForward } from '../src/adapters/kubernetes/podPortForward';
 import { nullLogger } from '../src/core/common/logger';
@@ -23,6 +27,7 @@ const REGISTRY = process.env.BERTH_TEST_REGISTRY ?? '127.0.0.1:5000';
 const IMAGE = `${REGISTRY}/berth/python:berth-pods-bench`;
 const NAMESPACE = process.env.BERTH_BENCH_NAMESPACE ?? 'default';
 const RUNS = Number(process.argv[2] ?? 3);
+const ROUND_TRIPS = Number(process.argv[3] ?? 100);
 if (!existsSync(KUBECONFIG)) {
   process.stdout.write(`bench failed: no cluster kubeconfig at ${KUBECONFIG} (npm run cluster -- up)\n`);
   process.exit(1);
@@ -37,12 +42,67 @@ console.debug = () => {};
 console.log = () => {};
 const print = (text: string) => process.stdout.write(`${text}\n`);
 
-async function berthColdStart(): Promise<() => Promise<void>> {
-  const session: KernelSession = await launchKernel({ launcher: new KubernetesServerLauncher(nullLogger), connector: new JupyterKernelConnector(nullLogger) }, target, options, new AbortController().signal, () => {});
+async function onePlusOne(session: KernelSession): Promise<void> {
   let seen = false;
   await session.execute('1+1', { onAction: (a) => (seen ||= a.type === 'append' && a.output.kind === 'display') });
   if (!seen) throw new Error('no execute_result');
+}
+
+function startPodKernel(): Promise<KernelSession> {
+  return launchKernel({ launcher: new KubernetesServerLauncher(nullLogger), connector: new JupyterKernelConnector(nullLogger) }, target, options, new AbortController().signal, () => {});
+}
+
+async function berthColdStart(): Promise<() => Promise<void>> {
+  const session = await startPodKernel();
+  await onePlusOne(session);
   return () => session.shutdown();
+}
+
+/** Berth's KernelSession and raw @jupyterlab/services on one pod kernel, both through Berth's port-forward. */
+async function roundTrips(): Promise<void> {
+  const session = await startPodKernel();
+  let raw: KernelConnection | undefined;
+  try {
+    const settings = serverSettings(session.server);
+    const model = await KernelAPI.getKernelModel(session.kernelId, settings);
+    if (!model) throw new Error('kernel not listed');
+    const connection = new KernelConnection({ model, serverSettings: settings });
+    raw = connection;
+    await connection.info;
+    const rawRun = async () => {
+      let seen = false;
+      const future = connection.requestExecute({ code: '1+1' });
+      future.onIOPub = (msg) => {
+        seen ||= msg.header.msg_type === 'execute_result';
+      };
+      await future.done;
+      if (!seen) throw new Error('no execute_result');
+    };
+    for (let i = 0; i < 5; i++) {
+      await rawRun();
+      await onePlusOne(session);
+    }
+    const floor: number[] = [];
+    const berth: number[] = [];
+    // Blocks of ten in A B B A order: load on the shared machine drifts, and back-to-back cells are Run All.
+    for (let block = 0; block < ROUND_TRIPS / 10; block++) {
+      const order = block % 2 === 0 ? ['raw', 'berth'] : ['berth', 'raw'];
+      for (const which of order) {
+        for (let i = 0; i < 10; i++) (which === 'raw' ? floor : berth).push(await timeMs(which === 'raw' ? rawRun : () => onePlusOne(session)));
+      }
+    }
+    const floorName = 'floor: @jupyterlab/services requestExecute, same kernel, same forward';
+    const log = console.log;
+    console.log = (...a: unknown[]) => print(a.map(String).join(' '));
+    printTable('Pod kernel cell round trip over the port-forward (1+1 → execute_result and idle)', [
+      { name: floorName, samplesMs: floor },
+      { name: 'Berth: KernelSession.execute', samplesMs: berth, floor: floorName },
+    ]);
+    console.log = log;
+  } finally {
+    raw?.dispose();
+    await session.shutdown();
+  }
 }
 
 async function floorColdStart(): Promise<() => Promise<void>> {
@@ -127,6 +187,7 @@ async function main(): Promise<void> {
   const untag = await pushImage();
   try {
     await measure();
+    await roundTrips();
   } finally {
     await untag().catch(() => undefined);
   }
@@ -135,13 +196,14 @@ async function main(): Promise<void> {
 async function measure(): Promise<void> {
   const floor: number[] = [];
   const berth: number[] = [];
-  // Interleaved, so load on the shared machine hits both alike.
+  // Interleaved in A B B A order, so load on the shared machine hits both alike and neither always goes first.
   for (let i = 0; i < RUNS; i++) {
-    let cleanup: () => Promise<void> = async () => {};
-    floor.push(await timeMs(async () => (cleanup = await floorColdStart())));
-    await cleanup();
-    berth.push(await timeMs(async () => (cleanup = await berthColdStart())));
-    await cleanup();
+    for (const which of i % 2 === 0 ? ['floor', 'berth'] : ['berth', 'floor']) {
+      let cleanup: () => Promise<void> = async () => {};
+      if (which === 'floor') floor.push(await timeMs(async () => (cleanup = await floorColdStart())));
+      else berth.push(await timeMs(async () => (cleanup = await berthColdStart())));
+      await cleanup();
+    }
   }
   const floorName = 'floor: bare pod + Running + port-forward + /api/status + POST kernel + raw ws 1+1';
   const log = console.log;

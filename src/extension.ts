@@ -37,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
     const clusterModel = new ClusterModel(new ClientNodeKubernetes(log), log);
     // Pods are found again (re-attach, cleanup, the Kernels view) where the configured targets put them.
     const podLauncher = new KubernetesServerLauncher(log, { scopes: () => podScopes(config.kubernetesTargets().targets) });
-    const kernelsFeature = kernels.register({ context, log, config, images: imagesModel, probes, launcher, podLauncher, connector: new JupyterKernelConnector(log), engine, host: localHost() });
+    const kernelsFeature = kernels.register({ context, log, config, images: imagesModel, probes, launcher, podLauncher, connector: new JupyterKernelConnector(log), host: localHost() });
     context.subscriptions.push(
       config,
       imagesModel,
@@ -52,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
       config.onDidChangeDockerHost(() => {
         engine.switchTo(config.dockerHost);
         void imagesModel.setEngine(engine);
+        void kernelsFeature.refreshServers();
       }),
       vscode.commands.registerCommand(Commands.showLog, () => log.show()),
     );

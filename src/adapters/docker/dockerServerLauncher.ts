@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type Docker from 'dockerode';
 import { BerthError, CancelledError, errorMessage } from '../../core/common/errors';
 import { sleep, throwIfAborted } from '../../core/common/abort';
+import type { Disposable } from '../../core/common/lifecycle';
 import type { Logger } from '../../core/common/logger';
 import type { ImageProbe, KernelTarget, LaunchOptions, LaunchProgress, RunningServer, ServerHandle, ServerLauncher } from '../../core/kernels/api';
 import { CONFIG_DIR_NAME, CONFIG_FILE, CONFIG_LOADER_FILE, CONFIG_PARENT, DEFAULT_IDLE_TIMEOUT_S, jupyterConfig, jupyterConfigLoader, kernelContainerSpec, Labels, ownerStampLabels, ownerStampOf, workspaceLayout } from '../../core/kernels/containerSpec';
@@ -11,7 +12,7 @@ import { failedProbe, parseProbeOutput, PROBE_SCRIPT } from '../../core/kernels/
 import { isLapsedProbe, type OwnerStamp, type ResourceState, type ThisHost } from '../../core/kernels/ownerLiveness';
 import { localHost } from '../host/localHost';
 import { fetchWithTimeout } from '../http/fetchWithTimeout';
-import { attachOutput, logTail } from './dockerLogs';
+import { attachOutput, followLogs, logTail } from './dockerLogs';
 import { engineMessage, isNotFound, launchError } from './dockerErrors';
 import type { DockerodeEngine } from './dockerEngine';
 import { DockerServerHandle } from './dockerServerHandle';
@@ -36,7 +37,7 @@ export class DockerServerLauncher implements ServerLauncher {
 
   constructor(
     /** Read on every call: the engine behind it can change (SwitchableDockerEngine). */
-    private readonly engine: Pick<DockerodeEngine, 'docker' | 'address'>,
+    private readonly engine: Pick<DockerodeEngine, 'docker' | 'address' | 'watchEvents'>,
     private readonly log: Logger,
     options: DockerServerLauncherOptions = {},
   ) {
@@ -252,6 +253,13 @@ export class DockerServerLauncher implements ServerLauncher {
     return this.ownerOfProbes ?? localHost().stampOf(process.pid);
   }
 
+  /** Docker's container events for Berth's kernel containers (created, started, died, destroyed, …). */
+  watchRunning(onChange: () => void, onError: (error: Error) => void): Disposable {
+    return this.engine.watchEvents((event) => {
+      if (event.type === 'container' && Labels.kernel in event.attributes) onChange();
+    }, onError);
+  }
+
   /**
    * Removes probe containers left behind (their prober was killed between create and start, or they come from a Berth
    * without AutoRemove), never one in progress on a live owner or on another host. Returns how many went.
@@ -301,6 +309,7 @@ export class DockerServerLauncher implements ServerLauncher {
         const secret = token ?? (await DockerServerHandle.readToken(container));
         return DockerServerHandle.fromInspect(this.docker, container, inspect, target, secret, this.log);
       },
+      followLogs: (onLine) => followLogs(this.docker, container, onLine),
       remove: async () => {
         await container.remove({ force: true, v: true }).catch((error: unknown) => {
           if (!isNotFound(error)) {

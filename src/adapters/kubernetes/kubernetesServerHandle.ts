@@ -1,7 +1,6 @@
 // A Jupyter server running in a Berth kernel pod: reached through a local port-forward, watched until the pod
 // ends or is deleted, and removed (pod and Secret) on dispose.
-import { PassThrough } from 'node:stream';
-import { CoreV1Api, Log, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { BerthError, errorMessage } from '../../core/common/errors';
 import { Emitter } from '../../core/common/event';
 import type { Disposable } from '../../core/common/lifecycle';
@@ -10,6 +9,7 @@ import type { KubernetesKernelTarget, ServerHandle } from '../../core/kernels/ap
 import { POD_CONTAINER, POD_GRACE_SECONDS } from '../../core/kubernetes/kernelPod';
 import { podEndReason } from '../../core/kubernetes/podFailure';
 import { toPodInfo, type ApiPod } from '../../core/kubernetes/resources';
+import { followPodLog } from './podLog';
 import type { PodPortForward } from './podPortForward';
 import { keepWatching } from './podWatch';
 
@@ -79,27 +79,7 @@ export class KubernetesServerHandle implements ServerHandle {
   }
 
   followLogs(onLine: (line: string) => void): Disposable {
-    const sink = new PassThrough();
-    let rest = '';
-    sink.setEncoding('utf8');
-    sink.on('data', (chunk: string) => {
-      const lines = (rest + chunk).split('\n');
-      rest = lines.pop() ?? '';
-      lines.forEach(onLine);
-    });
-    let controller: AbortController | undefined;
-    let disposed = false;
-    new Log(this.kc).log(this.target.namespace, this.podName, POD_CONTAINER, sink, { follow: true, tailLines: 100 }).then(
-      (c) => (disposed ? c.abort() : (controller = c)),
-      (error: unknown) => this.log.debug(`following the log of ${this.resourceId} failed: ${errorMessage(error)}`),
-    );
-    return {
-      dispose: () => {
-        disposed = true;
-        controller?.abort();
-        sink.end();
-      },
-    };
+    return followPodLog(this.kc, this.target.namespace, this.podName, POD_CONTAINER, onLine, this.log);
   }
 
   /** Stops watching and forwarding without touching the pod (a failed start deletes it itself). */

@@ -11,7 +11,7 @@ import type { Logger } from '../../core/common/logger';
 import type { ImageProbe, KernelTarget, KubernetesKernelTarget, LaunchOptions, LaunchProgress, RunningServer, ServerHandle, ServerLauncher } from '../../core/kernels/api';
 import { Labels, ownerStampOf } from '../../core/kernels/containerSpec';
 import { DEFAULT_COPY_LIMIT_BYTES } from '../../core/kubernetes/folderCopy';
-import { KERNEL_SELECTOR, kernelPodManifest, kernelPodName, kernelSecretManifest, POD_JUPYTER_PORT, SECRET_TOKEN_KEY } from '../../core/kubernetes/kernelPod';
+import { KERNEL_SELECTOR, kernelPodManifest, POD_CONTAINER, kernelPodName, kernelSecretManifest, POD_JUPYTER_PORT, SECRET_TOKEN_KEY } from '../../core/kubernetes/kernelPod';
 import { podEventProgress, podServerRunning, podStartFailure } from '../../core/kubernetes/podFailure';
 import { toKubeEvent, toPodInfo, type ApiEvent, type ApiPod, type KubeEvent, type PodInfo } from '../../core/kubernetes/resources';
 import { fetchWithTimeout } from '../http/fetchWithTimeout';
@@ -19,6 +19,7 @@ import { toClusterError } from './kubeErrors';
 import { loadKubeContext, type LoadedContext } from './kubeContext';
 import { deletePodAndSecret, isNotFound, KubernetesServerHandle } from './kubernetesServerHandle';
 import { planUpload, uploadFolder } from './podFolderUpload';
+import { followPodLog } from './podLog';
 import { PodPortForward } from './podPortForward';
 import { keepWatching } from './podWatch';
 
@@ -273,6 +274,32 @@ export class KubernetesServerLauncher implements ServerLauncher {
     return lists.flat();
   }
 
+  /** The pod watch of every scope: a Berth kernel pod added, changed or deleted. The scopes are read once, here. */
+  watchRunning(onChange: () => void, onError: (error: Error) => void): Disposable {
+    const scopes = typeof this.options.scopes === 'function' ? this.options.scopes() : (this.options.scopes ?? []);
+    const watches: Disposable[] = [];
+    let disposed = false;
+    for (const scope of scopes) {
+      this.connection(scope).then(
+        ({ kc }) => {
+          if (disposed) return;
+          const where = scope.namespace ? `/api/v1/namespaces/${encodeURIComponent(scope.namespace)}/pods` : '/api/v1/pods';
+          // keepWatching reopens after errors and apiserver restarts; a reopen may have missed events, so list again.
+          watches.push(keepWatching(kc, where, { labelSelector: KERNEL_SELECTOR }, () => onChange(), this.log, onChange));
+        },
+        (error: unknown) => {
+          if (!disposed) onError(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    }
+    return {
+      dispose: () => {
+        disposed = true;
+        watches.splice(0).forEach((w) => w.dispose());
+      },
+    };
+  }
+
   private async listScope(scope: KubeScope): Promise<RunningServer[]> {
     const loaded = await this.connection(scope);
     const core = loaded.kc.makeApiClient(CoreV1Api);
@@ -313,6 +340,7 @@ export class KubernetesServerLauncher implements ServerLauncher {
         return new KubernetesServerHandle(loaded.kc, target, pod.name, forward, token, pod.startMs ?? Date.now(), this.log);
       },
       remove: () => deletePodAndSecret(core, pod.namespace, pod.name, 0),
+      followLogs: (onLine) => followPodLog(loaded.kc, pod.namespace, pod.name, POD_CONTAINER, onLine, this.log),
     };
   }
 

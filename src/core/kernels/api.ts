@@ -137,6 +137,12 @@ export interface ServerLauncher {
   start(target: KernelTarget, options: LaunchOptions, signal: AbortSignal, onProgress: (p: LaunchProgress) => void): Promise<ServerHandle>;
   /** Running servers Berth started earlier (found by label), for re-attach after reload and for cleanup. */
   listRunning(): Promise<RunningServer[]>;
+  /**
+   * Calls onChange whenever one of its servers may have appeared, changed or gone (Docker's container events, the
+   * pod watch), until disposed; onError once, if the watch cannot go on. Without it, the list is only as fresh as
+   * the last listRunning().
+   */
+  watchRunning?(onChange: () => void, onError: (error: Error) => void): Disposable;
   /** Removes the target's probe leftovers whose owner is gone (see isLapsedProbe); how many. For targets that probe in throw-away resources. */
   removeLapsedProbes?(host: ThisHost, nowMs?: number): Promise<number>;
 }
@@ -158,6 +164,8 @@ export interface RunningServer {
    */
   attach(token?: string): Promise<ServerHandle>;
   remove(): Promise<void>;
+  /** Streams the server's log from its last lines on, until disposed (Show Logs on a kernel nothing here drives). */
+  followLogs?(onLine: (line: string) => void): Disposable;
 }
 
 export type KernelStatus = 'starting' | 'idle' | 'busy' | 'restarting' | 'autorestarting' | 'dead' | 'disconnected';

@@ -1,11 +1,10 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { Commands, KernelViewItems } from '../../constants';
-import { errorMessage } from '../../core/common/errors';
 import type { Disposable } from '../../core/common/lifecycle';
-import type { DockerEngine } from '../../core/docker/engine';
 import { shortId } from '../../core/images/imageRows';
-import type { RunningServer, ServerLauncher } from '../../core/kernels/api';
+import type { RunningServer } from '../../core/kernels/api';
+import type { KernelsModel } from '../../core/kernels/kernelsModel';
 import { serverWhere } from './kernelChoice';
 import type { KernelState, NotebookKernelInfo, NotebookKernels } from './notebookKernels';
 
@@ -38,76 +37,37 @@ const STATE_ICON: Record<KernelState, string> = {
 };
 
 /**
- * Tree data for the Kernels view: this window's kernels (live from session status events) and the other running
- * Berth containers (kept alive, or another window's), re-listed when the engine reports a Berth container event.
+ * Tree data for the Kernels view, which only renders: this window's kernels (live from their status events) and
+ * the other running Berth kernels of the KernelsModel (kept alive, or another window's), which each launcher's
+ * watch keeps current. A kernel going busy or idle re-renders the rows and lists nothing.
  */
 export class KernelsTreeProvider implements vscode.TreeDataProvider<KernelRow>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
-  private others: RunningServer[] = [];
-  private readonly subscriptions: Array<vscode.Disposable | Disposable> = [];
-  private relist: ReturnType<typeof setTimeout> | undefined;
-  private generation = 0;
-  /** This window's kernels' resource ids at the last relist decision. */
-  private attachedKey = '';
+  private readonly subscriptions: Disposable[] = [];
 
   constructor(
     private readonly kernels: NotebookKernels,
-    private readonly launcher: Pick<ServerLauncher, 'listRunning'>,
-    engine: DockerEngine,
+    private readonly model: KernelsModel,
     private readonly ownerId: string,
-    private readonly log: vscode.LogOutputChannel,
   ) {
-    // A kernel going busy or idle only re-renders its row; the containers and pods are listed again only when this
-    // window's set of kernels changes (or, for other windows', on a Docker event), not on every cell run.
     this.subscriptions.push(
-      kernels.onDidChange(() => {
-        const attached = this.kernels.all.map((k) => k.resourceId ?? '').join('\0');
-        if (attached === this.attachedKey) {
-          this.changed.fire();
-        } else {
-          this.attachedKey = attached;
-          this.scheduleRelist();
-        }
-      }),
+      kernels.onDidChange(() => this.changed.fire()),
+      model.onDidChange(() => this.changed.fire()),
     );
-    this.subscriptions.push(
-      engine.watchEvents(
-        (event) => {
-          if (event.type === 'container' && 'berth.kernel' in event.attributes) this.scheduleRelist();
-        },
-        (error) => this.log.warn(`Kernels view: the Docker event stream ended (${error.message}); the list follows this window's kernels only`),
-      ),
-    );
-    void this.refresh();
   }
 
-  private scheduleRelist(): void {
-    this.changed.fire();
-    clearTimeout(this.relist);
-    this.relist = setTimeout(() => void this.refresh(), 200);
-  }
-
-  async refresh(): Promise<void> {
-    const generation = ++this.generation;
-    try {
-      const running = await this.launcher.listRunning();
-      if (generation !== this.generation) return;
-      const attached = new Set(this.kernels.all.map((k) => k.resourceId));
-      this.others = running.filter((r) => r.running && !attached.has(r.resourceId));
-    } catch (error) {
-      this.log.warn(`Kernels view: listing Berth containers failed: ${errorMessage(error)}`);
-      this.others = [];
-    }
-    this.changed.fire();
+  /** Lists every kind again now (the Refresh button; the watches keep it current otherwise). */
+  refresh(): Promise<void> {
+    return this.model.refresh();
   }
 
   getChildren(element?: KernelRow): KernelRow[] {
     if (element) return [];
     const attached: KernelRow[] = this.kernels.all.map((kernel) => ({ kind: 'attached', kernel }));
     const attachedIds = new Set(this.kernels.all.map((k) => k.resourceId));
-    const detached: KernelRow[] = this.others
-      .filter((r) => !attachedIds.has(r.resourceId))
+    const detached: KernelRow[] = this.model.servers
+      .filter((r) => r.running && !attachedIds.has(r.resourceId))
       .map((server) => ({ kind: 'detached', server, ownedByThisWindow: server.owner.id === this.ownerId }));
     return [...attached, ...detached];
   }
@@ -147,7 +107,6 @@ export class KernelsTreeProvider implements vscode.TreeDataProvider<KernelRow>, 
   }
 
   dispose(): void {
-    clearTimeout(this.relist);
     this.subscriptions.forEach((s) => s.dispose());
     this.changed.dispose();
   }

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import { Commands, Notebooks, Views } from '../../constants';
 import { BerthError, CancelledError, errorMessage, isCancellation } from '../../core/common/errors';
-import type { DockerEngine } from '../../core/docker/engine';
 import { formatSize, shortId } from '../../core/images/imageRows';
 import type { ImageProbesModel, KernelSource } from '../../core/images/imageProbes';
 import type { ImagesModel } from '../../core/images/imagesModel';
-import type { KernelConnector, RunningServer, ServerLauncher } from '../../core/kernels/api';
+import type { KernelConnector, ServerLauncher } from '../../core/kernels/api';
+import { KernelsModel } from '../../core/kernels/kernelsModel';
 import type { ParsedTargets } from '../../core/kubernetes/kernelTargets';
 import { dispositionOf } from '../../core/notebook/kernelOwnership';
 import type { OwnerStamp, ThisHost } from '../../core/kernels/ownerLiveness';
@@ -19,6 +19,7 @@ import { KernelControllers, selectKernelArgs } from './kernelControllers';
 import { KernelStatusBar } from './kernelStatusBar';
 import { KernelsTreeProvider, rowNotebookUri, type KernelRow } from './kernelsView';
 import { NotebookKernels } from './notebookKernels';
+import { ServerLogs } from './serverLogs';
 import { TokenStore, windowOwner } from './ownership';
 
 export interface KernelsDeps {
@@ -32,8 +33,6 @@ export interface KernelsDeps {
   /** Kernels in pods, for the targets of `berth.kubernetes.targets`. */
   readonly podLauncher?: ServerLauncher;
   readonly connector: KernelConnector;
-  /** For the Kernels view's live updates (container events). */
-  readonly engine: DockerEngine;
   /** This machine: its identity on the containers this window starts, and whose owners cleanup may judge. */
   readonly host: ThisHost & { stampOf(pid: number): OwnerStamp };
 }
@@ -46,10 +45,14 @@ export interface KernelsApi {
   controllerIds(): string[];
   readonly onDidChangeKernels: vscode.Event<void>;
   readonly onDidChangeControllers: vscode.Event<void>;
+  /** What Show Logs of a kernel this window does not drive has shown so far (its last lines). */
+  serverLogLines(resourceId: string): readonly string[];
+  /** The Kernels view's list of servers changed (a launcher's watch saw a kernel container or pod come or go). */
+  readonly onDidChangeServers: vscode.Event<unknown>;
   /** The progress lines of the notebook's last kernel start (a pod's events among them). */
   startProgress(notebookUri: vscode.Uri): readonly string[];
-  /** The Kernels view's rows as it renders them, freshly listed. */
-  kernelRows(): Promise<{ readonly label: string; readonly description: string; readonly tooltip: string; readonly contextValue: string; readonly resourceId?: string }[]>;
+  /** The Kernels view's rows as it renders them: freshly listed, or (relist false) as the watches have them now. */
+  kernelRows(relist?: boolean): Promise<{ readonly label: string; readonly description: string; readonly tooltip: string; readonly contextValue: string; readonly resourceId?: string }[]>;
   /** Problems in `berth.kubernetes.targets` (entries skipped), as last read. */
   targetProblems(): readonly string[];
 }
@@ -81,32 +84,12 @@ function command(log: vscode.LogOutputChannel, id: string, run: (...args: unknow
 }
 
 /** Container kernels: the kernel sources in the picker, running cells, control, the Kernels view, re-attach and cleanup. */
-export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsApi } {
+export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsApi; refreshServers(): Promise<void> } {
   const { context, log, config } = deps;
   const launchers = { docker: deps.launcher, ...(deps.podLauncher ? { kubernetes: deps.podLauncher } : {}) };
-  // Each kind lists on its own: an unreachable cluster never hides the local containers (and is said once).
-  const listFailures = new Map<string, string>();
-  const launcher = {
-    listRunning: async (): Promise<RunningServer[]> => {
-      const lists = await Promise.all(
-        Object.entries(launchers).map(([kind, l]) =>
-          l.listRunning().then(
-            (list) => {
-              listFailures.delete(kind);
-              return list;
-            },
-            (error: unknown) => {
-              const message = errorMessage(error);
-              if (listFailures.get(kind) !== message) log.warn(`Listing Berth's ${kind === 'kubernetes' ? 'kernel pods' : 'kernel containers'} failed: ${message}`);
-              listFailures.set(kind, message);
-              return [] as RunningServer[];
-            },
-          ),
-        ),
-      );
-      return lists.flat();
-    },
-  };
+  // Each kind lists on its own (an unreachable cluster never hides the local containers) and follows its own watch.
+  const model = new KernelsModel(launchers, log);
+  void model.start();
   const owner = windowOwner(context.workspaceState, (pid) => deps.host.stampOf(pid));
   const tokens = new TokenStore(context.secrets);
   const disposables: vscode.Disposable[] = [];
@@ -184,7 +167,7 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
   /** A container this window left running for the notebook before a reload, never attached since. */
   async function removeLeftovers(uri: vscode.Uri): Promise<void> {
     if (config.kernelKeepAlive(uri)) return;
-    const leftovers = (await launcher.listRunning().catch(() => [])).filter((r) => r.notebookKey === uri.toString() && r.owner.id === owner.id && !r.keepAlive);
+    const leftovers = (await model.listAll()).filter((r) => r.notebookKey === uri.toString() && r.owner.id === owner.id && !r.keepAlive);
     for (const r of leftovers) {
       await r.remove().catch((error: unknown) => log.warn(`Removing ${resourceName(r.target, r.resourceId)} failed: ${errorMessage(error)}`));
       await tokens.delete(r.resourceId);
@@ -199,7 +182,7 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
       }
     }
     const me = { ownerId: owner.id, host: deps.host, isNotebookOpen: (key: string) => open.has(key) };
-    for (const server of await launcher.listRunning()) {
+    for (const server of await model.listAll()) {
       const disposition = dispositionOf(server, me);
       if (disposition === 'orphan') {
         const what = resourceName(server.target, server.resourceId);
@@ -307,7 +290,8 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     return uri;
   }
 
-  const tree = new KernelsTreeProvider(kernels, launcher, deps.engine, owner.id, log);
+  const tree = new KernelsTreeProvider(kernels, model, owner.id);
+  const serverLogs = new ServerLogs();
   const view = vscode.window.createTreeView(Views.kernels, { treeDataProvider: tree });
 
   disposables.push(
@@ -320,6 +304,8 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     new KernelStatusBar(kernels),
     tree,
     view,
+    serverLogs,
+    model,
     controllers.onDidChange(applyPreferences),
     vscode.workspace.onDidCloseNotebookDocument((notebook) => {
       if (notebook.notebookType === Notebooks.type) void release(notebook.uri);
@@ -350,7 +336,13 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
       }
       await kernels.shutdown(await requireKernelFor(arg));
     }),
-    command(log, Commands.showKernelLogs, () => log.show(true)),
+    // A kernel this window drives logs into Berth's log; another (kept alive, another window's) gets its own channel.
+    command(log, Commands.showKernelLogs, (arg) => {
+      const row = arg as KernelRow | undefined;
+      if (row?.kind === 'detached' && row.server.followLogs) return serverLogs.show(row.server);
+      log.show(true);
+      return undefined;
+    }),
     command(log, Commands.revealKernelNotebook, async (arg) => {
       const uri = notebookUriOf(arg);
       if (!uri) return;
@@ -358,7 +350,10 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     }),
     command(log, Commands.refreshKernels, () => tree.refresh()),
     config.onDidChangeKubernetes((change) => {
-      if (change.targets || change.kubeconfig) readTargets();
+      if (change.targets || change.kubeconfig) {
+        readTargets();
+        void model.rewatch('kubernetes');
+      }
     }),
   );
   void cleanUpOrphans().catch((error: unknown) => log.warn(`Cleaning up Berth containers failed: ${errorMessage(error)}`));
@@ -370,8 +365,8 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     },
     controllerIds: () => controllers.choices.map((c) => c.id),
     startProgress: (uri) => kernels.progressOf(uri),
-    kernelRows: async () => {
-      await tree.refresh();
+    kernelRows: async (relist = true) => {
+      if (relist) await tree.refresh();
       return tree.getChildren().map((row) => {
         const item = tree.getTreeItem(row);
         const text = (v: string | vscode.TreeItemLabel | vscode.MarkdownString | boolean | undefined) => (typeof v === 'string' ? v : v && typeof v === 'object' && 'label' in v ? v.label : v && typeof v === 'object' ? v.value : '');
@@ -381,6 +376,10 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     targetProblems: () => targets.problems,
     onDidChangeKernels: kernels.onDidChange,
     onDidChangeControllers: controllers.onDidChange,
+    onDidChangeServers: model.onDidChange,
+    serverLogLines: (id) => serverLogs.recentLines(id),
   };
-  return Object.assign(vscode.Disposable.from(...disposables.reverse()), { api });
+  // The Docker host setting changed (the engine switched): its containers are another engine's now.
+  const refreshServers = () => model.refresh('docker');
+  return Object.assign(vscode.Disposable.from(...disposables.reverse()), { api, refreshServers });
 }

@@ -8,6 +8,11 @@ import * as vscode from 'vscode';
 import type { BerthApi } from '../../../src/api';
 import { firstFileIn } from '../../../src/adapters/docker/tarArchive';
 import { CONFIG_DIR, CONFIG_FILE, JUPYTER_PORT } from '../../../src/core/kernels/containerSpec';
+import { DockerodeEngine } from '../../../src/adapters/docker/dockerEngine';
+import { DockerServerLauncher } from '../../../src/adapters/docker/dockerServerLauncher';
+import { localHost } from '../../../src/adapters/host/localHost';
+import { nullLogger } from '../../../src/core/common/logger';
+import type { ServerHandle } from '../../../src/core/kernels/api';
 
 const IMAGE = 'berth/python:latest';
 const CONTROLLER = `docker:${IMAGE}:python3`;
@@ -82,6 +87,27 @@ async function run(notebook: vscode.NotebookDocument, start: number, end = start
   const before = cells.map((c) => c.executionSummary?.timing?.endTime);
   await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start, end }], document: notebook.uri });
   await until([changes], () => cells.every((c, i) => c.executionSummary?.timing?.endTime !== undefined && c.executionSummary.timing.endTime !== before[i] && c.executionSummary.success !== undefined), `cells ${start}..${end - 1} to finish`);
+}
+
+type Rows = Awaited<ReturnType<BerthApi['kernels']['kernelRows']>>;
+
+/** The Kernels view's rows as the watches keep them (no relist), re-read on each change until `ok` holds. */
+function untilRows(berth: BerthApi, ok: (rows: Rows) => boolean, what: string, ms = 30000): Promise<Rows> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (rows?: Rows, error?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sub.dispose();
+      if (rows) resolve(rows);
+      else reject(error);
+    };
+    const check = () => void berth.kernels.kernelRows(false).then((rows) => ok(rows) && finish(rows), (e: Error) => finish(undefined, e));
+    const timer = setTimeout(() => finish(undefined, new Error(`timed out waiting for ${what}`)), ms);
+    const sub = berth.kernels.onDidChangeServers(check);
+    check();
+  });
 }
 
 async function closeAll(notebook: vscode.NotebookDocument): Promise<void> {
@@ -296,6 +322,38 @@ describe('Container kernels (extension host)', function () {
       const uri = notebook.uri;
       await closeAll(notebook);
       await pollDocker(async () => (await containersOf(uri)).length === 0, 'the kernel container to be removed');
+    });
+  });
+
+  describe('Kernels view: another window\'s kernel, live from Docker\'s events', () => {
+    let handle: ServerHandle | undefined;
+    const notebookKey = vscode.Uri.file(path.join(workspace(), 'notebooks', 'elsewhere.ipynb')).toString();
+    after(async () => {
+      await handle?.dispose().catch(() => undefined);
+    });
+
+    it('shows a kernel another window starts, without a refresh, and Show Logs follows its log', async () => {
+      const berth = await api();
+      const before = await berth.kernels.kernelRows();
+      // Another window of this machine (live owner: this process), started outside the extension.
+      const launcher = new DockerServerLauncher(new DockerodeEngine(undefined), nullLogger);
+      handle = await launcher.start({ kind: 'docker', image: IMAGE, kernelspec: 'python3' }, {
+        notebookKey, env: {}, extraMounts: [], keepAlive: false,
+        owner: { kind: 'vscode', id: 'e2e-another-window', ...localHost().stampOf(process.pid) },
+      }, new AbortController().signal, () => undefined);
+      const id = handle.resourceId;
+      assert.ok(!before.some((r) => r.resourceId === id));
+      let rows = await untilRows(berth, (r) => r.some((x) => x.resourceId === id), 'the Kernels view to show the other window\'s container without a refresh');
+      const row = rows.find((r) => r.resourceId === id)!;
+      assert.equal(row.label, 'elsewhere.ipynb');
+      assert.equal(row.contextValue, 'berth.kernel.detached');
+      assert.match(row.description, /another window/);
+      const channel = await vscode.commands.executeCommand<string>('berth.kernel.showLogs', { kind: 'detached', server: (await launcher.listRunning()).find((r) => r.resourceId === id), ownedByThisWindow: false });
+      assert.equal(channel, `Berth kernel container ${id.slice(0, 12)}`);
+      await pollDocker(async () => berth.kernels.serverLogLines(id).some((l) => /Jupyter Server .* is running at/.test(l)), 'the server\'s log in the Show Logs channel', 30000);
+      await handle.dispose();
+      handle = undefined;
+      rows = await untilRows(berth, (r) => !r.some((x) => x.resourceId === id), 'the row to go once the container is removed');
     });
   });
 });
