@@ -12,7 +12,7 @@ import type { ImageProbe, KernelTarget, KubernetesKernelTarget, LaunchOptions, L
 import { Labels, ownerStampOf } from '../../core/kernels/containerSpec';
 import { DEFAULT_COPY_LIMIT_BYTES } from '../../core/kubernetes/folderCopy';
 import { KERNEL_SELECTOR, kernelPodManifest, kernelPodName, kernelSecretManifest, POD_JUPYTER_PORT, SECRET_TOKEN_KEY } from '../../core/kubernetes/kernelPod';
-import { podEventProgress, podServerRunning, podStartFailure } from '../../core/kubernetes/podFailure';
+import { podEventProgress, podFinished, podServerRunning, podStartFailure } from '../../core/kubernetes/podFailure';
 import { toKubeEvent, toPodInfo, type ApiEvent, type ApiPod, type KubeEvent, type PodInfo } from '../../core/kubernetes/resources';
 import { fetchWithTimeout } from '../http/fetchWithTimeout';
 import { toClusterError } from './kubeErrors';
@@ -306,6 +306,8 @@ export class KubernetesServerLauncher implements ServerLauncher {
       owner: { ...ownerStampOf(pod.labels), kind: note(Labels.ownerKind), id: note(Labels.owner) },
       keepAlive: note(Labels.keepAlive) === 'true',
       running: podServerRunning(pod) && pod.deletionMs === undefined,
+      // Ended (idle shutdown, a crash, an eviction): nothing can attach to it, so any window may remove it.
+      finished: podFinished(pod),
       startedAtMs: pod.startMs ?? pod.createdMs ?? 0,
       attach: async (given?: string) => {
         const token = given ?? (await this.readToken(loaded, core, pod.namespace, pod.name));
