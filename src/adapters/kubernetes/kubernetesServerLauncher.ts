@@ -38,6 +38,11 @@ export interface KubernetesServerLauncherOptions {
   readonly copyLimitBytes?: number;
   /** Where listRunning() looks; a function for scopes that follow settings (the VS Code side's targets). */
   readonly scopes?: readonly KubeScope[] | (() => readonly KubeScope[]);
+  /**
+   * The kubeconfig for a target or scope that names none, read when a connection is made (the setting as it is
+   * now, not as it was when the target was read: settings can arrive in a window after the targets do).
+   */
+  readonly kubeconfig?: () => string | undefined;
 }
 
 const LOG_LINES_ON_FAILURE = 20;
@@ -63,10 +68,11 @@ export class KubernetesServerLauncher implements ServerLauncher {
   }
 
   private connection(scope: Pick<KubeScope, 'context' | 'kubeconfig'>): Promise<LoadedContext> {
-    const key = `${scope.kubeconfig ?? ''}\0${scope.context}`;
+    const kubeconfig = scope.kubeconfig || this.options.kubeconfig?.() || undefined;
+    const key = `${kubeconfig ?? ''}\0${scope.context}`;
     let loaded = this.contexts.get(key);
     if (!loaded) {
-      loaded = loadKubeContext(scope.kubeconfig, scope.context);
+      loaded = loadKubeContext(kubeconfig, scope.context);
       this.contexts.set(key, loaded);
       loaded.catch(() => this.contexts.delete(key));
     }
