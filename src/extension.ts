@@ -36,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
     const probes = new ImageProbesModel(imagesModel, (imageId, signal) => launcher.probe(imageId, signal), new MementoProbeCache(context.globalState), log);
     const clusterModel = new ClusterModel(new ClientNodeKubernetes(log), log);
     // Pods are found again (re-attach, cleanup, the Kernels view) where the configured targets put them.
-    const podLauncher = new KubernetesServerLauncher(log, { scopes: () => podScopes(config.kubernetesTargets().targets) });
+    const podLauncher = new KubernetesServerLauncher(log, { scopes: () => podScopes(config.kubernetesTargets().targets), kubeconfig: () => config.kubeconfig || undefined });
     const kernelsFeature = kernels.register({ context, log, config, images: imagesModel, probes, launcher, podLauncher, connector: new JupyterKernelConnector(log), host: localHost() });
     context.subscriptions.push(
       config,

@@ -29,6 +29,8 @@ export class JupyterKernelSession implements KernelSession {
   private gone: ServerGoneError | undefined;
   private restarting = false;
   private confirming = false;
+  /** Between a dropped websocket and the library's reconnect (or its giving up). */
+  private reconnecting = false;
   private disposed = false;
 
   constructor(
@@ -38,9 +40,19 @@ export class JupyterKernelSession implements KernelSession {
   ) {
     this.currentStatus = toStatus(kernel.status);
     const onStatus = (_: unknown, s: KernelMessage.Status) => this.onKernelStatus(s);
+    // A dropped websocket (a reset connection, a port-forward that broke) is not the end: the library reconnects
+    // with the same session id, Jupyter replays what it buffered meanwhile, and pending cells get their output and
+    // reply. Only when it has given up is the server taken for gone.
     const onConnection = (_: unknown, s: Kernel.ConnectionStatus) => {
       if (s === 'disconnected' && !kernel.isDisposed) {
         this.onServerGone('the connection to Jupyter was lost');
+      } else if (s === 'connecting' && !this.reconnecting) {
+        this.reconnecting = true;
+        if (!this.restarting) this.log.info(`kernel ${kernel.id}: connection lost, reconnecting`);
+      } else if (s === 'connected' && this.reconnecting) {
+        this.reconnecting = false;
+        if (!this.restarting) this.log.info(`kernel ${kernel.id}: reconnected`);
+        if (isStarting(this.currentStatus)) void this.confirmAlive();
       }
     };
     // Every IOPub message, routed to the cell whose request it answers. future.onIOPub would miss
@@ -212,7 +224,8 @@ export class JupyterKernelSession implements KernelSession {
     this.confirming = true;
     try {
       // A request sent while the library swaps websockets can be dropped: ask again until one is answered.
-      for (let attempt = 0; attempt < CONFIRM_ATTEMPTS && !this.gone && !this.kernel.isDisposed && isStarting(this.currentStatus); attempt++) {
+      // Not while the websocket is down: each request would only queue up until it reconnects (then it asks itself).
+      for (let attempt = 0; attempt < CONFIRM_ATTEMPTS && !this.gone && !this.kernel.isDisposed && this.kernel.connectionStatus === 'connected' && isStarting(this.currentStatus); attempt++) {
         const answered = await Promise.race([this.kernel.requestKernelInfo().then(() => true, () => false), delay(CONFIRM_WAIT_MS, false)]);
         if (answered && !this.gone && isStarting(this.currentStatus)) {
           this.setStatus('idle');

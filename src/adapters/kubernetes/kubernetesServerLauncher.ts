@@ -12,7 +12,7 @@ import type { ImageProbe, KernelTarget, KubernetesKernelTarget, LaunchOptions, L
 import { Labels, ownerStampOf } from '../../core/kernels/containerSpec';
 import { DEFAULT_COPY_LIMIT_BYTES } from '../../core/kubernetes/folderCopy';
 import { KERNEL_SELECTOR, kernelPodManifest, POD_CONTAINER, kernelPodName, kernelSecretManifest, POD_JUPYTER_PORT, SECRET_TOKEN_KEY } from '../../core/kubernetes/kernelPod';
-import { podEventProgress, podServerRunning, podStartFailure } from '../../core/kubernetes/podFailure';
+import { podEventProgress, podFinished, podServerRunning, podStartFailure } from '../../core/kubernetes/podFailure';
 import { toKubeEvent, toPodInfo, type ApiEvent, type ApiPod, type KubeEvent, type PodInfo } from '../../core/kubernetes/resources';
 import { fetchWithTimeout } from '../http/fetchWithTimeout';
 import { toClusterError } from './kubeErrors';
@@ -39,6 +39,11 @@ export interface KubernetesServerLauncherOptions {
   readonly copyLimitBytes?: number;
   /** Where listRunning() looks; a function for scopes that follow settings (the VS Code side's targets). */
   readonly scopes?: readonly KubeScope[] | (() => readonly KubeScope[]);
+  /**
+   * The kubeconfig for a target or scope that names none, read when a connection is made (the setting as it is
+   * now, not as it was when the target was read: settings can arrive in a window after the targets do).
+   */
+  readonly kubeconfig?: () => string | undefined;
 }
 
 const LOG_LINES_ON_FAILURE = 20;
@@ -64,10 +69,11 @@ export class KubernetesServerLauncher implements ServerLauncher {
   }
 
   private connection(scope: Pick<KubeScope, 'context' | 'kubeconfig'>): Promise<LoadedContext> {
-    const key = `${scope.kubeconfig ?? ''}\0${scope.context}`;
+    const kubeconfig = scope.kubeconfig || this.options.kubeconfig?.() || undefined;
+    const key = `${kubeconfig ?? ''}\0${scope.context}`;
     let loaded = this.contexts.get(key);
     if (!loaded) {
-      loaded = loadKubeContext(scope.kubeconfig, scope.context);
+      loaded = loadKubeContext(kubeconfig, scope.context);
       this.contexts.set(key, loaded);
       loaded.catch(() => this.contexts.delete(key));
     }
@@ -333,6 +339,8 @@ export class KubernetesServerLauncher implements ServerLauncher {
       owner: { ...ownerStampOf(pod.labels), kind: note(Labels.ownerKind), id: note(Labels.owner) },
       keepAlive: note(Labels.keepAlive) === 'true',
       running: podServerRunning(pod) && pod.deletionMs === undefined,
+      // Ended (idle shutdown, a crash, an eviction): nothing can attach to it, so any window may remove it.
+      finished: podFinished(pod),
       startedAtMs: pod.startMs ?? pod.createdMs ?? 0,
       attach: async (given?: string) => {
         const token = given ?? (await this.readToken(loaded, core, pod.namespace, pod.name));

@@ -98,6 +98,15 @@ export function podServerRunning(pod: PodInfo): boolean {
   return pod.phase === 'Running' && pod.containers.length > 0 && pod.containers.every((c) => c.state.kind === 'running');
 }
 
+/**
+ * Whether the pod will never serve again: it reached Succeeded or Failed, or its server container exited (the kernel
+ * pod's restartPolicy is Never, so the phase follows a moment later). A finished pod is anybody's to remove.
+ */
+export function podFinished(pod: PodInfo): boolean {
+  if (pod.phase === 'Succeeded' || pod.phase === 'Failed') return true;
+  return pod.containers.some((c) => c.state.kind === 'terminated');
+}
+
 function latest(events: readonly KubeEvent[]): KubeEvent | undefined {
   return [...events].sort((a, b) => (a.lastMs ?? 0) - (b.lastMs ?? 0)).pop();
 }

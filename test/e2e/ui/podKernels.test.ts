@@ -138,6 +138,22 @@ describe('Pod kernels in the workbench (Playwright, real cluster)', function () 
     assert.equal((await berthObjects()).length, 2, 'one kernel pod and its Secret');
   });
 
+  it('re-attaches to the same pod after a window reload: x is still 42', async () => {
+    const page = wb!.page;
+    const before = (await core!.listNamespacedPod({ namespace, labelSelector: KERNEL_SELECTOR })).items.map((p) => p.metadata!.name!);
+    assert.equal(before.length, 1);
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
+    await openNotebook(page, 'pod-start.ipynb');
+    const selected = page.locator('.notebook-toolbar-container:visible', { hasText: `Berth: ${IMAGE} on` }).first();
+    if (!(await selected.waitFor({ timeout: 15000 }).then(() => true, () => false))) await selectPodKernel(page, 'Kubernetes pod');
+    await runCell(page, 1);
+    await eventually(async () => (/still 42/.test(await outputText(page)) ? true : undefined), 'print(x) in the re-attached pod');
+    await shot('pods-after-reload');
+    const after = (await core!.listNamespacedPod({ namespace, labelSelector: KERNEL_SELECTOR })).items.map((p) => p.metadata!.name!);
+    assert.deepEqual(after, before, 'the reloaded window must re-attach to the same pod');
+  });
+
   it('fails a target asking for 64 CPUs with the scheduler\'s reason', async () => {
     const page = wb!.page;
     await openNotebook(page, 'pod-huge.ipynb');

@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import type { ApiContainerStatus, ApiPod } from '../../../src/core/kubernetes/resources';
 import { toPodInfo, type KubeEvent } from '../../../src/core/kubernetes/resources';
-import { podEndReason, podEventProgress, podServerRunning, podStartFailure, progressStep } from '../../../src/core/kubernetes/podFailure';
+import { podEndReason, podEventProgress, podFinished, podServerRunning, podStartFailure, progressStep } from '../../../src/core/kubernetes/podFailure';
 import { apiPod, running, T0, terminated, waiting } from './pods';
 
 const pending = (over: { statuses?: ApiContainerStatus[]; unschedulable?: string } = {}): ApiPod => {
@@ -86,6 +86,17 @@ describe('why a kernel pod is not starting', () => {
     assert.equal(podEndReason(toPodInfo(apiPod('k', { statuses: [running('main')] }))), undefined);
     assert.equal(podEndReason(toPodInfo(apiPod('k', { deleting: true }))), 'the kernel pod is being deleted');
     assert.equal(podEndReason(toPodInfo(apiPod('k', { phase: 'Failed', statuses: [terminated('main', 137, 'OOMKilled')] }))), 'the kernel pod ran out of memory (OOMKilled)');
+  });
+
+  it('calls a pod finished once it ended or its server exited, never while it starts or serves', () => {
+    assert.equal(podFinished(toPodInfo(apiPod('k', { phase: 'Succeeded', statuses: [terminated('main', 0, 'Completed')] }))), true);
+    assert.equal(podFinished(toPodInfo(apiPod('k', { phase: 'Failed', statuses: [terminated('main', 1, 'Error')] }))), true);
+    assert.equal(podFinished(toPodInfo(apiPod('k', { phase: 'Failed', reason: 'Evicted', statuses: [] }))), true);
+    // The server exited; the kubelet has not moved the phase on yet.
+    assert.equal(podFinished(toPodInfo(apiPod('k', { phase: 'Running', statuses: [terminated('main', 0, 'Completed')] }))), true);
+    assert.equal(podFinished(toPodInfo(apiPod('k', { statuses: [running('main')] }))), false);
+    assert.equal(podFinished(toPodInfo(pending())), false);
+    assert.equal(podFinished(toPodInfo(pending({ unschedulable: '0/1 nodes are available' }))), false);
   });
 });
 
