@@ -59,7 +59,7 @@ export interface NotebookKernelsUi<S extends KernelSourceRef> {
   withAttachProgress<T>(title: string, run: () => Promise<T>): Promise<T>;
   /** Throws (a BerthError saying why and what to do) where kernels may not start, e.g. an untrusted workspace. */
   checkTrust(): void;
-  /** A kernel or server died: tell the user once, with a way back (`restart`; its failure is the client's to report). */
+  /** A kernel or server died: tell the user (and the log) once, with a way back (`restart`; its failure is the client's to report). */
   announceDeath(kernel: NotebookKernelState<S>, what: string, restart: () => Promise<void>): void;
 }
 
@@ -299,7 +299,6 @@ export class NotebookKernels<S extends KernelSourceRef> implements Disposable {
   private announce(entry: Entry<S>, what: string): void {
     if (entry.announced) return;
     entry.announced = true;
-    this.deps.log.warn(`${what}: ${this.nameOf(entry.key)}`);
     this.deps.ui.announceDeath(this.stateOf(entry), what, () => this.restart(entry.key));
   }
 

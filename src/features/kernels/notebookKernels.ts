@@ -144,6 +144,7 @@ export class NotebookKernels implements vscode.Disposable {
       },
       announceDeath: (kernel, what, restart) => {
         const uri = vscode.Uri.parse(kernel.key);
+        log.warn(`${what}: ${uri.fsPath}`);
         void vscode.window.showErrorMessage(`${what} (${path.basename(uri.path)}, ${kernel.source.reference}).`, 'Restart').then((choice) => {
           if (choice === 'Restart') void restart().catch((error: unknown) => reportCommandError(log, error, 'Restart failed'));
         });
