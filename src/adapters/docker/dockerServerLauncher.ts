@@ -6,7 +6,7 @@ import { BerthError, CancelledError, errorMessage } from '../../core/common/erro
 import { sleep, throwIfAborted } from '../../core/common/abort';
 import type { Logger } from '../../core/common/logger';
 import type { ImageProbe, KernelTarget, LaunchOptions, LaunchProgress, RunningServer, ServerHandle, ServerLauncher } from '../../core/kernels/api';
-import { CONFIG_DIR_NAME, CONFIG_FILE, CONFIG_LOADER_FILE, CONFIG_PARENT, DEFAULT_IDLE_TIMEOUT_S, jupyterConfig, jupyterConfigLoader, kernelContainerSpec, Labels, ownerStampLabels, ownerStampOf, workspaceLayout } from '../../core/kernels/containerSpec';
+import { CONFIG_DIR_NAME, CONFIG_FILE, CONFIG_LOADER_FILE, CONFIG_PARENT, DEFAULT_IDLE_TIMEOUT_S, jupyterConfig, jupyterConfigLoader, Labels, ownerStampLabels, ownerStampOf, workspaceLayout } from '../../core/kernels/containerSpec';
 import { failedProbe, parseProbeOutput, PROBE_SCRIPT } from '../../core/kernels/imageProbe';
 import { isLapsedProbe, type OwnerStamp, type ResourceState, type ThisHost } from '../../core/kernels/ownerLiveness';
 import { localHost } from '../host/localHost';
@@ -15,6 +15,7 @@ import { attachOutput, logTail } from './dockerLogs';
 import { engineMessage, isNotFound, launchError } from './dockerErrors';
 import type { DockerodeEngine } from './dockerEngine';
 import { DockerServerHandle } from './dockerServerHandle';
+import { kernelContainerSpec } from './kernelContainerSpec';
 import { tarOf } from './tarArchive';
 
 export interface DockerServerLauncherOptions {
