@@ -1,5 +1,6 @@
 // ESLint flat config. The layering rule of DESIGN.md is enforced here: src/core and src/adapters never import
-// `vscode`, and the container / Jupyter / Kubernetes client libraries appear only in src/adapters.
+// `vscode`, and the container / Jupyter / Kubernetes client libraries appear only in src/adapters. So is the one
+// command boundary: every command of src/features is registered through commandBoundary.ts.
 import tseslint from 'typescript-eslint';
 
 const clientLibraries = ['dockerode', '@jupyterlab/services', '@kubernetes/client-node', 'tar-fs', 'ws'];
@@ -37,6 +38,15 @@ export default tseslint.config(
     files: ['src/features/**/*.ts', 'src/extension.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: clientLibraries.map((name) => ({ name, message: 'Client libraries belong in src/adapters.' })) }],
+      // One command boundary with one error policy (log the stack, show the message once, silent on cancellation).
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.property.name='commands'][property.name='registerCommand']", message: 'Register commands with registerCommand from src/features/commandBoundary.ts.' },
+      ],
     },
+  },
+  {
+    files: ['src/features/commandBoundary.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
   },
 );

@@ -17,11 +17,12 @@ import { EXPORT_USAGE, isDocsCommand, KNIT_USAGE } from './core/cli/docsArgs';
 import { parseCommandLine, USAGE, type RunArgs } from './core/cli/runArgs';
 import { BerthError, isCancellation } from './core/common/errors';
 import type { Logger } from './core/common/logger';
-import type { KernelSession, KernelTarget, LaunchOptions, ServerLauncher } from './core/kernels/api';
+import type { KernelSession, LaunchOptions } from './core/kernels/api';
 import { CLI_IDLE_TIMEOUT_S } from './core/kernels/containerSpec';
 import { executeNotebook } from './core/kernels/executeNotebook';
 import { removeLapsedLeftovers } from './core/kernels/leftovers';
-import { launchKernel } from './core/kernels/launchKernel';
+import type { LauncherMap } from './core/kernels/launchers';
+import { NotebookKernels, type KernelSourceRef, type TokenStorePort } from './core/kernels/notebookKernels';
 import { formatBytes } from './core/kernels/notebookOutputs';
 import { parseNotebook, serializeNotebook, type Notebook } from './core/kernels/nbformat';
 import { runDocsCommand } from './docsCli';
@@ -95,9 +96,11 @@ async function run(args: RunArgs): Promise<number> {
     keepAlive: false,
     idleTimeoutS: CLI_IDLE_TIMEOUT_S,
   };
+  const key = options.notebookKey;
+  let kernels: NotebookKernels<KernelSourceRef> | undefined;
   try {
-    let launcher: ServerLauncher;
-    let target: KernelTarget;
+    let launchers: LauncherMap;
+    let source: KernelSourceRef;
     if (args.kube) {
       // In a pod: the server command is found in the pod; the kernelspec is named (--kernel), the notebook's, or python3.
       const missing = args.kube.kubeconfig?.split(path.delimiter).find((f) => f !== '' && !existsSync(path.resolve(f)));
@@ -106,22 +109,26 @@ async function run(args: RunArgs): Promise<number> {
       }
       const loaded = await loadKubeContext(args.kube.kubeconfig, args.kube.context);
       const namespace = args.kube.namespace ?? loaded.context.namespace ?? 'default';
-      launcher = new KubernetesServerLauncher(log);
-      target = { kind: 'kubernetes', image: args.image, kernelspec: args.kernel ?? notebookKernelspec(nb) ?? 'python3', context: args.kube.context, namespace, ...(args.kube.kubeconfig ? { kubeconfig: args.kube.kubeconfig } : {}) };
+      launchers = { kubernetes: new KubernetesServerLauncher(log) };
+      const kernelspec = args.kernel ?? notebookKernelspec(nb) ?? 'python3';
+      source = { id: 'cli', reference: args.image, target: { kind: 'kubernetes', image: args.image, kernelspec, context: args.kube.context, namespace, ...(args.kube.kubeconfig ? { kubeconfig: args.kube.kubeconfig } : {}) } };
     } else {
       const engine = new DockerodeEngine(undefined);
-      launcher = new DockerServerLauncher(engine, log);
+      const launcher = new DockerServerLauncher(engine, log);
+      launchers = { docker: launcher };
       await engine.ping(abort.signal);
       // What earlier runs on this host left (killed with SIGKILL, say): never another host's running kernels.
       const removed = await removeLapsedLeftovers(launcher, localHost(), log);
       if (removed.kernels + removed.probes > 0) progress(`removed ${removed.kernels} leftover kernel and ${removed.probes} probe container(s) of earlier runs`);
+      // Probed once, here: the start gets this probe and does not probe again.
       const probe = await launcher.probe(args.image, abort.signal);
       if (!probe.serverCommand) {
         throw new BerthError(probe.unusableReason ?? `Image ${args.image} cannot serve Jupyter`);
       }
-      target = { kind: 'docker', image: args.image, kernelspec: args.kernel ?? defaultKernelspec(nb, probe.kernelspecs.map((k) => k.name)) };
+      source = { id: 'cli', reference: args.image, probe, target: { kind: 'docker', image: args.image, kernelspec: args.kernel ?? defaultKernelspec(nb, probe.kernelspecs.map((k) => k.name)) } };
     }
-    session = await launchKernel({ launcher, connector: new JupyterKernelConnector(log) }, target, options, abort.signal, (p) => progress(p.message));
+    kernels = cliKernels(launchers, log, options, notebookPath, (message) => progress(message), abort.signal);
+    session = await kernels.session(key, source);
     const result = await executeNotebook(nb, session, {
       allowErrors: args.allowErrors,
       cellTimeoutMs: args.timeoutS !== undefined ? args.timeoutS * 1000 : undefined,
@@ -148,12 +155,44 @@ async function run(args: RunArgs): Promise<number> {
     log.error(error instanceof Error ? error : String(error));
     return fail(`unexpected failure: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
-    if (session) {
-      await session.shutdown().catch((e: unknown) => log.warn(`could not remove the kernel ${args.kube ? 'pod' : 'container'}: ${String(e)}`));
+    if (kernels) {
+      await kernels.shutdown(key).catch((e: unknown) => log.warn(`could not remove the kernel ${args.kube ? 'pod' : 'container'}: ${String(e)}`));
+      kernels.dispose();
     }
     process.off('SIGINT', sigint);
     process.off('SIGTERM', sigterm);
   }
+}
+
+/**
+ * The kernel lifecycle VS Code uses, for one notebook and this process: progress lines on stderr, cancelled by the
+ * signal handlers' abort, tokens in memory only, and no server of an earlier owner to resume (the owner is this pid).
+ */
+function cliKernels(launchers: LauncherMap, log: Logger, options: LaunchOptions, notebookPath: string, progress: (message: string) => void, signal: AbortSignal): NotebookKernels<KernelSourceRef> {
+  const tokens = new Map<string, string>();
+  const memory: TokenStorePort = {
+    get: async (id) => tokens.get(id),
+    set: async (id, token) => void tokens.set(id, token),
+    delete: async (id) => void tokens.delete(id),
+  };
+  return new NotebookKernels<KernelSourceRef>({
+    launchers,
+    connector: new JupyterKernelConnector(log),
+    ui: {
+      withStartProgress: (_task, run) => run((p) => progress(p.message), signal),
+      withAttachProgress: (_title, run) => run(),
+      checkTrust: () => {},
+      // A death shows in the cell that was running (executeNotebook reports it, and the exit code says so).
+      announceDeath: () => {},
+    },
+    // Its own info lines (kernel started, container removed) repeat what the progress lines say: warnings only.
+    log: { ...log, info: () => {} },
+    tokens: memory,
+    owner: options.owner,
+    resumeOwnServers: false,
+    launchOptions: () => options,
+    nameOf: () => notebookPath,
+  });
 }
 
 function notebookKernelspec(nb: Notebook): string | undefined {

@@ -15,6 +15,7 @@ import { ImageProbesModel } from './core/images/imageProbes';
 import { ImagesModel } from './core/images/imagesModel';
 import { ClusterModel } from './core/kubernetes/clusterModel';
 import { podScopes } from './core/kubernetes/kernelTargets';
+import { registerCommand } from './features/commandBoundary';
 import { Config } from './features/config';
 import * as build from './features/build/register';
 import * as cluster from './features/cluster/register';
@@ -54,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
         void imagesModel.setEngine(engine);
         void kernelsFeature.refreshServers();
       }),
-      vscode.commands.registerCommand(Commands.showLog, () => log.show()),
+      registerCommand(Commands.showLog, 'Show Log', log, () => log.show()),
     );
     void imagesModel.refresh();
     log.info(`Berth ${context.extension.packageJSON.version} activated`);

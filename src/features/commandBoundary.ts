@@ -13,7 +13,7 @@ export function reportCommandError(log: vscode.LogOutputChannel, error: unknown,
 }
 
 /** Registers a command behind that policy; `what` names the action in the message of an unexpected failure. */
-export function registerCommand<A extends unknown[], R>(id: string, what: string, log: vscode.LogOutputChannel, handler: (...args: A) => R | Promise<R>): vscode.Disposable {
+export function registerCommand<A extends unknown[], R>(id: string, what: string, log: vscode.LogOutputChannel, handler: (...args: A) => R | PromiseLike<R>): vscode.Disposable {
   return vscode.commands.registerCommand(id, async (...args: A): Promise<R | undefined> => {
     try {
       return await handler(...args);

@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import { BerthError, CancelledError, errorMessage } from '../../core/common/errors';
 import type { Logger } from '../../core/common/logger';
 import type { JobRunner, JobSpec, JobStream } from '../../core/docs/docsJob';
-import { bindOf } from '../../core/kernels/containerSpec';
+import { bindOf } from './kernelContainerSpec';
 import { isNotFound, launchError } from './dockerErrors';
 import type { DockerodeEngine } from './dockerEngine';
 

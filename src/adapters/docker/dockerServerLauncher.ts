@@ -7,7 +7,7 @@ import { sleep, throwIfAborted } from '../../core/common/abort';
 import type { Disposable } from '../../core/common/lifecycle';
 import type { Logger } from '../../core/common/logger';
 import type { ImageProbe, KernelTarget, LaunchOptions, LaunchProgress, RunningServer, ServerHandle, ServerLauncher } from '../../core/kernels/api';
-import { CONFIG_DIR_NAME, CONFIG_FILE, CONFIG_LOADER_FILE, CONFIG_PARENT, DEFAULT_IDLE_TIMEOUT_S, jupyterConfig, jupyterConfigLoader, kernelContainerSpec, Labels, ownerStampLabels, ownerStampOf, workspaceLayout } from '../../core/kernels/containerSpec';
+import { CONFIG_DIR_NAME, CONFIG_FILE, CONFIG_LOADER_FILE, CONFIG_PARENT, DEFAULT_IDLE_TIMEOUT_S, jupyterConfig, jupyterConfigLoader, Labels, ownerStampLabels, ownerStampOf, workspaceLayout } from '../../core/kernels/containerSpec';
 import { failedProbe, parseProbeOutput, PROBE_SCRIPT } from '../../core/kernels/imageProbe';
 import { isLapsedProbe, type OwnerStamp, type ResourceState, type ThisHost } from '../../core/kernels/ownerLiveness';
 import { localHost } from '../host/localHost';
@@ -16,6 +16,7 @@ import { attachOutput, followLogs, logTail } from './dockerLogs';
 import { engineMessage, isNotFound, launchError } from './dockerErrors';
 import type { DockerodeEngine } from './dockerEngine';
 import { DockerServerHandle } from './dockerServerHandle';
+import { kernelContainerSpec } from './kernelContainerSpec';
 import { tarOf } from './tarArchive';
 
 export interface DockerServerLauncherOptions {
@@ -30,7 +31,6 @@ export interface DockerServerLauncherOptions {
 const LOG_LINES_ON_FAILURE = 20;
 
 export class DockerServerLauncher implements ServerLauncher {
-  private readonly probes = new Map<string, Promise<ImageProbe>>();
   private readonly readyTimeoutMs: number;
   private readonly requestTimeoutMs: number;
   private readonly ownerOfProbes: OwnerStamp | undefined;
@@ -50,22 +50,20 @@ export class DockerServerLauncher implements ServerLauncher {
     return this.engine.docker;
   }
 
-  /** Probes once per image id: a tag that moves to a new image is probed again. */
+  /**
+   * Runs a throw-away container of the image that says how to start Jupyter in it. Not cached here: the callers keep
+   * the result (ImageProbesModel by image id, the CLI for its one run) and hand it to start().
+   */
   async probe(image: string, signal?: AbortSignal): Promise<ImageProbe> {
-    const imageId = await this.imageId(image, signal);
-    let probe = this.probes.get(imageId);
-    if (!probe) {
-      probe = this.runProbe(image, imageId, signal);
-      this.probes.set(imageId, probe);
-      probe.catch(() => this.probes.delete(imageId));
-    }
-    return probe;
+    return this.runProbe(image, await this.imageId(image, signal), signal);
   }
 
   async start(target: KernelTarget, options: LaunchOptions, signal: AbortSignal, onProgress: (p: LaunchProgress) => void): Promise<ServerHandle> {
     throwIfAborted(signal);
     onProgress({ stage: 'probing-image', message: `Checking ${target.image}` });
-    const probe = await this.probe(target.image, signal);
+    // The probe handed in holds while the tag still names the image it probed; otherwise (none, or the tag moved) probe now.
+    const imageId = await this.imageId(target.image, signal);
+    const probe = options.probe?.imageId === imageId ? options.probe : await this.runProbe(target.image, imageId, signal);
     if (!probe.serverCommand) {
       throw new BerthError(probe.unusableReason ?? `Image ${target.image} cannot serve Jupyter`);
     }

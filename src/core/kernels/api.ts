@@ -91,6 +91,12 @@ export interface LaunchOptions {
    * long are culled, then the server stops): 0 never; undefined DEFAULT_IDLE_TIMEOUT_S. See idleShutdownConfig.
    */
   readonly idleTimeoutS?: number;
+  /**
+   * What probing the target's image found, when the client has it already (the kernel picker's probe, or the CLI's one
+   * probe): the Docker launcher starts from it instead of probing again, unless the tag has moved to another image since.
+   * A pod's start ignores it (the server's own kernelspec list stands in for a probe there).
+   */
+  readonly probe?: ImageProbe;
 }
 
 export interface KernelOwner {

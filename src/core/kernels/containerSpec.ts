@@ -1,5 +1,6 @@
-// The pure description of a kernel container: labels, ports, mounts, the Jupyter config file. The docker
-// adapter sends it to the engine as is; everything here is unit-tested without an engine.
+// What every kernel server gets, whatever runs it (a container, a pod): its labels, the workspace layout, the
+// Jupyter config file and the idle shutdown. Docker's create body is the docker adapter's (kernelContainerSpec), a
+// pod's manifest core/kubernetes/kernelPod's. Everything here is pure and unit-tested without an engine.
 import * as path from 'node:path';
 import type { HostMount, KernelTarget, LaunchOptions } from './api';
 import type { OwnerStamp } from './ownerLiveness';
@@ -29,23 +30,6 @@ export const Labels = {
   kernelspec: 'berth.kernelspec',
   probe: 'berth.probe',
 } as const;
-
-/** The subset of the Docker Engine's container-create body Berth uses (field names as the API spells them). */
-export interface ContainerCreateSpec {
-  readonly Image: string;
-  readonly Entrypoint: string[];
-  readonly Cmd: string[];
-  readonly Labels: Record<string, string>;
-  readonly Env: string[];
-  /** The notebook's folder: the server starts there, and kernels inherit it as their cwd. */
-  readonly WorkingDir?: string;
-  readonly ExposedPorts: Record<string, Record<string, never>>;
-  readonly HostConfig: {
-    readonly Init: boolean;
-    readonly PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
-    readonly Binds: string[];
-  };
-}
 
 export interface WorkspaceLayout {
   readonly mounts: readonly HostMount[];
@@ -107,32 +91,6 @@ export function ownerStampOf(labels: Readonly<Record<string, string>>): OwnerSta
   };
 }
 
-export function bindOf(mount: HostMount): string {
-  return `${mount.hostPath}:${mount.containerPath}${mount.readOnly ? ':ro' : ''}`;
-}
-
-/** The create body for a kernel server. The token is NOT in it: it travels in the config file only. */
-export function kernelContainerSpec(target: KernelTarget, serverCommand: readonly string[], options: LaunchOptions): ContainerCreateSpec {
-  const layout = workspaceLayout(options);
-  const port = `${JUPYTER_PORT}/tcp`;
-  return {
-    Image: target.image,
-    Entrypoint: [...serverCommand],
-    Cmd: [`--config=${CONFIG_DIR}/${CONFIG_LOADER_FILE}`],
-    Labels: kernelLabels(target, options),
-    Env: Object.entries(options.env).map(([k, v]) => `${k}=${v}`),
-    ...(layout.cwd ? { WorkingDir: layout.cwd } : {}),
-    ExposedPorts: { [port]: {} },
-    HostConfig: {
-      // An init as PID 1 forwards SIGTERM, so stopping takes half a second instead of the full timeout.
-      Init: true,
-      // Loopback only, and HostPort '' lets the engine pick a free port: never all interfaces, never a fixed port.
-      PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
-      Binds: [...layout.mounts, ...options.extraMounts].map(bindOf),
-    },
-  };
-}
-
 /** VS Code's default for `berth.kernel.idleTimeout` (keep in step with package.json). */
 export const DEFAULT_IDLE_TIMEOUT_S = 3600;
 /** `berth run`'s: its kernel has a client for as long as the run lasts, so idle means the CLI is gone. */
@@ -169,7 +127,7 @@ export function jupyterConfig(token: string, cwd: string, idleTimeoutS: number =
   const server: Record<string, unknown> = {
     token,
     // A bind inside the container's own network namespace only: Docker's port forward arrives on the container's
-    // interface, so Jupyter must listen there. Nothing is published on the host but 127.0.0.1 (kernelContainerSpec);
+    // interface, so Jupyter must listen there. Nothing is published on the host but 127.0.0.1 (adapters/docker kernelContainerSpec);
     // a pod binds 127.0.0.1 instead (podJupyterConfig).
     ip: '0.0.0.0',
     port: JUPYTER_PORT,

@@ -1,7 +1,7 @@
 // The one kernel start path for the VS Code controller and the CLI: server up, then a kernel on it. Whatever
 // fails or is cancelled on the way, the server (its container) is disposed: nothing is orphaned.
 import { CancelledError } from '../common/errors';
-import type { KernelConnector, KernelSession, KernelTarget, LaunchOptions, LaunchProgress, RunningServer, ServerLauncher } from './api';
+import type { KernelConnector, KernelSession, KernelTarget, LaunchOptions, LaunchProgress, RunningServer, ServerHandle, ServerLauncher } from './api';
 
 export interface KernelStarter {
   readonly launcher: ServerLauncher;
@@ -21,7 +21,13 @@ export async function launchKernel(
       throw new CancelledError();
     }
     onProgress({ stage: 'starting-kernel', message: `Starting the ${target.kernelspec} kernel` });
-    return await deps.connector.startKernel(server, target.kernelspec, signal);
+    const session = await deps.connector.startKernel(server, target.kernelspec, signal);
+    if (signal.aborted) {
+      // The kernel answered after all, but too late: the user no longer wants it.
+      await session.shutdown().catch(() => undefined);
+      throw new CancelledError();
+    }
+    return session;
   } catch (error) {
     await server.dispose().catch(() => undefined);
     throw signal.aborted ? new CancelledError() : error;
@@ -35,7 +41,15 @@ export async function launchKernel(
  */
 export async function reattachKernel(deps: Pick<KernelStarter, 'connector'>, running: RunningServer, signal?: AbortSignal, token?: string): Promise<KernelSession> {
   const server = await running.attach(token);
-  const kernels = await deps.connector.listKernels(server, signal);
-  const kernel = kernels.find((k) => k.name === running.target.kernelspec) ?? kernels[0];
-  return kernel ? deps.connector.connectKernel(server, kernel.id, signal) : deps.connector.startKernel(server, running.target.kernelspec, signal);
+  return (await connectOrStartKernel(deps.connector, server, running.target.kernelspec, signal)).session;
+}
+
+/**
+ * On a server found again: connects to its kernel of `kernelspec` (else its first kernel), or starts one when it has
+ * none. `attached` says which.
+ */
+export async function connectOrStartKernel(connector: KernelConnector, server: ServerHandle, kernelspec: string, signal?: AbortSignal): Promise<{ session: KernelSession; attached: boolean }> {
+  const kernels = await connector.listKernels(server, signal);
+  const kernel = kernels.find((k) => k.name === kernelspec) ?? kernels[0];
+  return kernel ? { session: await connector.connectKernel(server, kernel.id, signal), attached: true } : { session: await connector.startKernel(server, kernelspec, signal), attached: false };
 }

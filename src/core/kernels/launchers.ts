@@ -15,6 +15,18 @@ export function launcherFor(launchers: LauncherMap, target: Pick<KernelTarget, '
   return launcher;
 }
 
+/** Whether a server found by label runs `target`'s kernel: same kind, image and kernelspec, and for a pod the same context and namespace. */
+export function servesTarget(server: Pick<RunningServer, 'target'>, target: KernelTarget): boolean {
+  const t = server.target;
+  if (t.kind !== target.kind || t.image !== target.image || t.kernelspec !== target.kernelspec) return false;
+  return t.kind === 'docker' || (target.kind === 'kubernetes' && t.context === target.context && t.namespace === target.namespace);
+}
+
+/** How a server is named in messages: a container by its short id, a pod by its name. */
+export function resourceName(target: { readonly kind: string }, resourceId: string): string {
+  return target.kind === 'kubernetes' ? `pod ${resourceId}` : `container ${resourceId.replace(/^sha256:/, '').slice(0, 12)}`;
+}
+
 /**
  * A ServerLauncher over several kinds: start() goes to the target's kind, listRunning() lists all of them.
  * probe(image) is about a local image, so it goes to the Docker launcher.

@@ -6,7 +6,7 @@ import { stripAnsi } from '../../core/build/buildFailure';
 import { BuildFailedError, runBuild, type BuildResult } from '../../core/build/buildRunner';
 import type { ImageBuilder } from '../../core/build/imageBuilder';
 import { deriveImageTag, validateImageReference, withDefaultTag } from '../../core/build/imageTag';
-import { BerthError, CancelledError, errorMessage, isCancellation } from '../../core/common/errors';
+import { BerthError, CancelledError, isCancellation } from '../../core/common/errors';
 import { buildOptionsFor } from './buildSettings';
 import { chooseDockerfile } from './dockerfiles';
 
@@ -36,33 +36,24 @@ export class BuildImageCommand {
 
   constructor(private readonly deps: BuildImageDeps) {}
 
+  /** Errors go to the command boundary (registered with registerCommand): it logs and shows them once. */
   async execute(target?: vscode.Uri, options?: BuildImageOptions | vscode.Uri[]): Promise<BuildResult | undefined> {
-    try {
-      if (!vscode.workspace.isTrusted) {
-        throw new BerthError('Berth does not build images in an untrusted workspace: trust this workspace (Manage Workspace Trust), then build again.');
-      }
-      const dockerfile = await chooseDockerfile(target);
-      if (!dockerfile) {
-        return undefined;
-      }
-      if (dockerfile.scheme !== 'file') {
-        throw new BerthError(`${dockerfile.toString(true)} is not a file on this machine's disk: save the Dockerfile into the workspace, then build it.`);
-      }
-      const given = options && !Array.isArray(options) ? options.tag : undefined;
-      const tag = given ?? (await this.askTag(dockerfile));
-      if (!tag) {
-        return undefined;
-      }
-      return await this.build(dockerfile, tag);
-    } catch (error) {
-      if (isCancellation(error)) {
-        return undefined;
-      }
-      this.deps.log.error(error instanceof Error ? error : String(error));
-      const message = error instanceof BerthError ? error.message : `Building the image failed unexpectedly: ${errorMessage(error)}`;
-      void vscode.window.showErrorMessage(message, 'Show Log').then((action) => action && this.deps.log.show());
+    if (!vscode.workspace.isTrusted) {
+      throw new BerthError('Berth does not build images in an untrusted workspace: trust this workspace (Manage Workspace Trust), then build again.');
+    }
+    const dockerfile = await chooseDockerfile(target);
+    if (!dockerfile) {
       return undefined;
     }
+    if (dockerfile.scheme !== 'file') {
+      throw new BerthError(`${dockerfile.toString(true)} is not a file on this machine's disk: save the Dockerfile into the workspace, then build it.`);
+    }
+    const given = options && !Array.isArray(options) ? options.tag : undefined;
+    const tag = given ?? (await this.askTag(dockerfile));
+    if (!tag) {
+      return undefined;
+    }
+    return this.build(dockerfile, tag);
   }
 
   private async askTag(dockerfile: vscode.Uri): Promise<string | undefined> {

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { Commands, DiagnosticCollections } from '../../constants';
 import type { BuildActivity } from '../../core/build/buildActivity';
 import type { ImageBuilder } from '../../core/build/imageBuilder';
-import { BuildImageCommand } from './buildImageCommand';
+import { registerCommand } from '../commandBoundary';
+import { BuildImageCommand, type BuildImageOptions } from './buildImageCommand';
 
 export interface BuildDeps {
   /** A builder on the currently configured engine. */
@@ -18,8 +19,8 @@ export function register({ createBuilder, activity, state, log }: BuildDeps): vs
   const command = new BuildImageCommand({ createBuilder, activity, diagnostics, state, log });
   return vscode.Disposable.from(
     diagnostics,
-    vscode.commands.registerCommand(command.id, command.execute, command),
+    registerCommand(command.id, 'Building the image', log, (target?: vscode.Uri, options?: BuildImageOptions | vscode.Uri[]) => command.execute(target, options)),
     // From the Images view the argument is the build's row; from elsewhere, every running build stops.
-    vscode.commands.registerCommand(Commands.cancelBuild, (row?: { build?: { id?: string } }) => activity.cancel(row?.build?.id)),
+    registerCommand(Commands.cancelBuild, 'Cancelling the build', log, (row?: { build?: { id?: string } }) => activity.cancel(row?.build?.id)),
   );
 }

@@ -198,7 +198,7 @@ export function register({ model, config, state, log }: ClusterDeps): vscode.Dis
     }),
     vscode.window.onDidCloseTerminal((terminal) => shells.delete(terminal.name)),
     // (context?, namespace?): the rows under that row, as if it were expanded (which connects / watches).
-    vscode.commands.registerCommand(Commands.clusterTree, (context?: string, namespace?: string) => provider.childRows(context, namespace)),
-    vscode.commands.registerCommand(Commands.shellTranscript, (name: string) => shells.get(name)?.transcript),
+    registerCommand(Commands.clusterTree, 'Listing the Cluster view', log, (context?: string, namespace?: string) => provider.childRows(context, namespace)),
+    registerCommand(Commands.shellTranscript, 'Reading the shell transcript', log, (name: string) => shells.get(name)?.transcript),
   );
 }

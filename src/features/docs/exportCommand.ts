@@ -4,7 +4,6 @@ import { Commands } from '../../constants';
 import { CancelledError, isCancellation } from '../../core/common/errors';
 import { DocumentFailedError, type DocsBuildResult } from '../../core/docs/docsFailure';
 import { EXPORT_FORMATS, exportDocument, type ExportFormat } from '../../core/docs/export';
-import { reportCommandError } from '../commandBoundary';
 import { MARKDOWN_OR_RMARKDOWN, prepareDocument, presentOutputs, showProblems, targetDocument, type DocsBuildDeps } from './docsBuild';
 
 /** Options a caller (a test, another extension) may pass instead of answering the format prompt. */
@@ -34,14 +33,9 @@ export class ExportDocumentCommand {
       void vscode.window.showInformationMessage('Berth: open a Markdown document to export it.');
       return undefined;
     }
-    try {
-      const given = options && !Array.isArray(options) ? options.format : undefined;
-      const format = given && (EXPORT_FORMATS as readonly string[]).includes(given) ? given : await askFormat(uri);
-      return format ? await this.export(uri, format) : undefined;
-    } catch (error) {
-      reportCommandError(this.deps.log, error, 'Exporting failed unexpectedly');
-      return undefined;
-    }
+    const given = options && !Array.isArray(options) ? options.format : undefined;
+    const format = given && (EXPORT_FORMATS as readonly string[]).includes(given) ? given : await askFormat(uri);
+    return format ? this.export(uri, format) : undefined;
   }
 
   private async export(uri: vscode.Uri, format: ExportFormat): Promise<DocsBuildResult> {

@@ -4,7 +4,6 @@ import { Commands } from '../../constants';
 import { CancelledError, isCancellation } from '../../core/common/errors';
 import { DocumentFailedError, type DocsBuildResult } from '../../core/docs/docsFailure';
 import { describeKnitProgress, knitDocument } from '../../core/docs/knit';
-import { reportCommandError } from '../commandBoundary';
 import { prepareDocument, presentOutputs, RMARKDOWN, showProblems, targetDocument, type DocsBuildDeps } from './docsBuild';
 
 /**
@@ -23,12 +22,7 @@ export class KnitDocumentCommand {
       void vscode.window.showInformationMessage('Berth: open an R Markdown document (.Rmd) to knit it.');
       return undefined;
     }
-    try {
-      return await this.knit(uri);
-    } catch (error) {
-      reportCommandError(this.deps.log, error, 'Knitting failed unexpectedly');
-      return undefined;
-    }
+    return this.knit(uri);
   }
 
   private async knit(uri: vscode.Uri): Promise<DocsBuildResult> {

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { Commands, DiagnosticCollections, Views, WebviewTypes } from '../../constants';
-import { errorMessage } from '../../core/common/errors';
 import type { JobRunner } from '../../core/docs/docsJob';
 import { DocsIndex } from '../../core/docs/docsIndex';
 import type { DocsTreeNode } from '../../core/docs/docsTree';
 import { DocumentRenderer } from '../../core/docs/renderDocument';
+import { registerCommand } from '../commandBoundary';
 import type { Config } from '../config';
 import { windowOwner } from '../kernels/ownership';
 import { DocLinkOpener } from './docLinkOpener';
@@ -13,7 +13,7 @@ import { isDocDocument } from './docsPreview';
 import { DocsPreviewManager } from './docsPreviewManager';
 import { DocsTreeProvider, docUri } from './docsTreeProvider';
 import { DocsWorkspaceScanner } from './docsWorkspaceScanner';
-import { ExportDocumentCommand } from './exportCommand';
+import { ExportDocumentCommand, type ExportOptions } from './exportCommand';
 import { KnitDocumentCommand } from './knitCommand';
 
 export interface DocsDeps {
@@ -45,12 +45,7 @@ export function register({ extensionUri, log, config, runner, workspaceState }: 
       void vscode.window.showInformationMessage('Berth: open a Markdown or R Markdown file to preview it.');
       return;
     }
-    try {
-      await preview.open(uri);
-    } catch (error) {
-      log.error(error instanceof Error ? error : String(error));
-      void vscode.window.showErrorMessage(`Berth: could not open the docs preview: ${errorMessage(error)}`);
-    }
+    await preview.open(uri);
   };
 
   return vscode.Disposable.from(
@@ -61,13 +56,13 @@ export function register({ extensionUri, log, config, runner, workspaceState }: 
     index,
     diagnostics,
     output,
-    vscode.commands.registerCommand(Commands.openDocsPreview, openPreview),
-    vscode.commands.registerCommand(Commands.refreshDocs, () => scanner.rescan()),
-    vscode.commands.registerCommand(knit.id, knit.execute, knit),
-    vscode.commands.registerCommand(exportDocument.id, exportDocument.execute, exportDocument),
-    vscode.commands.registerCommand(Commands.openOutputExternally, () => output.file && vscode.env.openExternal(output.file)),
-    vscode.commands.registerCommand(Commands.docsPreviewState, () => preview.state),
-    vscode.commands.registerCommand(Commands.docsTree, () => index.tree()),
+    registerCommand(Commands.openDocsPreview, 'Opening the docs preview', log, openPreview),
+    registerCommand(Commands.refreshDocs, 'Refreshing the Docs view', log, () => scanner.rescan()),
+    registerCommand(knit.id, 'Knitting', log, (arg?: unknown) => knit.execute(arg)),
+    registerCommand(exportDocument.id, 'Exporting', log, (arg?: unknown, options?: ExportOptions | vscode.Uri[]) => exportDocument.execute(arg, options)),
+    registerCommand(Commands.openOutputExternally, 'Opening the output', log, () => output.file && vscode.env.openExternal(output.file)),
+    registerCommand(Commands.docsPreviewState, 'Reading the preview state', log, () => preview.state),
+    registerCommand(Commands.docsTree, 'Listing the Docs view', log, () => index.tree()),
     vscode.window.registerWebviewPanelSerializer(WebviewTypes.docsPreview, {
       deserializeWebviewPanel: (panel, state: unknown) =>
         preview.restore(panel, typeof state === 'object' && state !== null && 'documentUri' in state && typeof state.documentUri === 'string' ? state.documentUri : undefined),

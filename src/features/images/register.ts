@@ -57,8 +57,8 @@ export function register({ model, builds, probes, transfer, registry, state, log
     provider,
     view,
     model.onDidChange(showState),
-    vscode.commands.registerCommand(Commands.refreshImages, () => model.refresh()),
-    vscode.commands.registerCommand(Commands.revealImage, reveal),
+    registerCommand(Commands.refreshImages, 'Refreshing the Images view', log, () => model.refresh()),
+    registerCommand(Commands.revealImage, 'Revealing the image', log, reveal),
     registerCommand(Commands.pushImage, 'Push Image', log, (row?: unknown, options?: TransferOptions) => pushImage({ transfer, images: model, registry, state, log }, row, options)),
     registerCommand(Commands.pullImage, 'Pull Image', log, (options?: TransferOptions) => pullImage({ transfer, images: model, registry, state, log }, options)),
   );

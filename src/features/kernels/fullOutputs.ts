@@ -6,6 +6,7 @@ import { Commands, Notebooks } from '../../constants';
 import { cutOf, formatBytes } from '../../core/kernels/notebookOutputs';
 import { StreamText } from '../../core/kernels/streamText';
 import { pidAliveFrom } from '../../core/notebook/kernelOwnership';
+import { registerCommand } from '../commandBoundary';
 
 const DIR_PREFIX = 'berth-outputs-';
 const pidAlive = pidAliveFrom((pid, signal) => process.kill(pid, signal));
@@ -77,7 +78,7 @@ export class FullOutputs implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private counter = 0;
 
-  constructor() {
+  constructor(log: vscode.LogOutputChannel) {
     removeDeadHostsFolders();
     this.disposables.push(
       this.changed,
@@ -85,7 +86,7 @@ export class FullOutputs implements vscode.Disposable {
         onDidChangeCellStatusBarItems: this.changed.event,
         provideCellStatusBarItems: (cell) => this.statusItems(cell),
       }),
-      vscode.commands.registerCommand(Commands.showFullOutput, (arg?: unknown) => this.show(arg)),
+      registerCommand(Commands.showFullOutput, 'Show full output', log, (arg?: unknown) => this.show(arg)),
     );
   }
 

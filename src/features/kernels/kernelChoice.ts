@@ -1,7 +1,8 @@
 import type { KernelSource } from '../../core/images/imageProbes';
-import type { DockerKernelTarget, KernelSpecInfo, KubernetesKernelTarget, RunningServer } from '../../core/kernels/api';
+import type { DockerKernelTarget, ImageProbe, KernelSpecInfo, KubernetesKernelTarget, RunningServer } from '../../core/kernels/api';
 import type { PodKernelTarget } from '../../core/kubernetes/kernelTargets';
 import { podWhere } from '../../core/kubernetes/kernelTargets';
+import { resourceName, servesTarget } from '../../core/kernels/launchers';
 
 /** A Docker controller's id: stable across windows and reloads (VS Code remembers a notebook's kernel by it). */
 export function controllerId(reference: string, kernelspec: string): string {
@@ -21,6 +22,8 @@ export type KernelChoice =
       readonly kernelspec: KernelSpecInfo;
       readonly target: DockerKernelTarget;
       readonly local: KernelSource;
+      /** The image's probe (the picker's): the start uses it instead of probing again. */
+      readonly probe: ImageProbe;
     }
   | {
       readonly kind: 'kubernetes';
@@ -40,6 +43,7 @@ export function dockerChoice(source: KernelSource): KernelChoice {
     kernelspec: source.kernelspec,
     target: { kind: 'docker', image: source.reference, kernelspec: source.kernelspec.name },
     local: source,
+    probe: source.probe,
   };
 }
 
@@ -50,15 +54,10 @@ export function podChoice(pod: PodKernelTarget): KernelChoice {
 
 /** Whether a server found by label runs this choice's kernel (same kind, image and kernelspec; same cluster place for pods). */
 export function servesChoice(server: Pick<RunningServer, 'target'>, choice: KernelChoice): boolean {
-  const t = server.target;
-  if (t.kind !== choice.target.kind || t.image !== choice.target.image || t.kernelspec !== choice.target.kernelspec) return false;
-  return t.kind === 'docker' || (choice.target.kind === 'kubernetes' && t.context === choice.target.context && t.namespace === choice.target.namespace);
+  return servesTarget(server, choice.target);
 }
 
-/** How a server is named in messages: a container by its short id, a pod as NAMESPACE/NAME. */
-export function resourceName(target: { readonly kind: string }, resourceId: string): string {
-  return target.kind === 'kubernetes' ? `pod ${resourceId}` : `container ${resourceId.replace(/^sha256:/, '').slice(0, 12)}`;
-}
+export { resourceName };
 
 /** "IMAGE" for a container, "IMAGE on CONTEXT/NAMESPACE" for a pod. */
 export function serverWhere(server: Pick<RunningServer, 'target'>): string {

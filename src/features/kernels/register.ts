@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands, Notebooks, Views } from '../../constants';
-import { BerthError, CancelledError, errorMessage, isCancellation } from '../../core/common/errors';
+import { BerthError, CancelledError, errorMessage } from '../../core/common/errors';
 import { formatSize, shortId } from '../../core/images/imageRows';
 import type { ImageProbesModel, KernelSource } from '../../core/images/imageProbes';
 import type { ImagesModel } from '../../core/images/imagesModel';
@@ -9,6 +9,7 @@ import { KernelsModel } from '../../core/kernels/kernelsModel';
 import type { ParsedTargets } from '../../core/kubernetes/kernelTargets';
 import { dispositionOf } from '../../core/notebook/kernelOwnership';
 import type { OwnerStamp, ThisHost } from '../../core/kernels/ownerLiveness';
+import { registerCommand } from '../commandBoundary';
 import type { Config } from '../config';
 import { CellRunner } from './cellRunner';
 import { EnvironmentRecords } from './environmentRecords';
@@ -69,20 +70,6 @@ function notebookUriOf(arg: unknown): vscode.Uri | undefined {
   return vscode.window.activeNotebookEditor?.notebook.uri;
 }
 
-/** Commands report errors once, here, and stay silent on cancellation. */
-function command(log: vscode.LogOutputChannel, id: string, run: (...args: unknown[]) => unknown): vscode.Disposable {
-  return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-    try {
-      return await run(...args);
-    } catch (error) {
-      if (isCancellation(error)) return undefined;
-      log.error(error instanceof Error ? error : String(error));
-      void vscode.window.showErrorMessage(errorMessage(error));
-      return undefined;
-    }
-  });
-}
-
 /** Container kernels: the kernel sources in the picker, running cells, control, the Kernels view, re-attach and cleanup. */
 export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsApi; refreshServers(): Promise<void> } {
   const { context, log, config } = deps;
@@ -105,7 +92,7 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
       if (choice.kind === 'docker') void records.write(uri, choice.local, options, handle);
     },
   });
-  const fullOutputs = new FullOutputs();
+  const fullOutputs = new FullOutputs(log);
   const runner = new CellRunner(kernels, fullOutputs, (notebook) => config.outputMaxBytes(notebook.uri), log);
   const controllers = new KernelControllers(deps.probes, {
     execute: (cells, notebook, controller, source) => runner.execute(cells, notebook, controller, source),
@@ -319,11 +306,11 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
         }
       }
     }),
-    command(log, Commands.selectKernel, selectKernel),
-    command(log, Commands.selectKernelForNotebook, selectForNotebook),
-    command(log, Commands.restartKernel, async (arg) => kernels.restart(await requireKernelFor(arg))),
-    command(log, Commands.interruptKernel, async (arg) => kernels.interrupt(await requireKernelFor(arg))),
-    command(log, Commands.shutdownKernel, async (arg) => {
+    registerCommand(Commands.selectKernel, 'Selecting a container kernel', log, selectKernel),
+    registerCommand(Commands.selectKernelForNotebook, 'Use as kernel', log, selectForNotebook),
+    registerCommand(Commands.restartKernel, 'Restarting the kernel', log, async (arg?: unknown) => kernels.restart(await requireKernelFor(arg))),
+    registerCommand(Commands.interruptKernel, 'Interrupting the kernel', log, async (arg?: unknown) => kernels.interrupt(await requireKernelFor(arg))),
+    registerCommand(Commands.shutdownKernel, 'Shutting the kernel down', log, async (arg?: unknown) => {
       if (typeof arg === 'object' && arg !== null && (arg as KernelRow).kind === 'detached') {
         const row = arg as Extract<KernelRow, { kind: 'detached' }>;
         const why = row.server.keepAlive ? 'is kept alive' : row.ownedByThisWindow ? 'is not attached to an open notebook' : 'belongs to another VS Code window';
@@ -337,18 +324,18 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
       await kernels.shutdown(await requireKernelFor(arg));
     }),
     // A kernel this window drives logs into Berth's log; another (kept alive, another window's) gets its own channel.
-    command(log, Commands.showKernelLogs, (arg) => {
+    registerCommand(Commands.showKernelLogs, 'Show Kernel Logs', log, (arg?: unknown) => {
       const row = arg as KernelRow | undefined;
       if (row?.kind === 'detached' && row.server.followLogs) return serverLogs.show(row.server);
       log.show(true);
       return undefined;
     }),
-    command(log, Commands.revealKernelNotebook, async (arg) => {
+    registerCommand(Commands.revealKernelNotebook, 'Opening the notebook', log, async (arg?: unknown) => {
       const uri = notebookUriOf(arg);
       if (!uri) return;
       await vscode.window.showNotebookDocument(await vscode.workspace.openNotebookDocument(uri));
     }),
-    command(log, Commands.refreshKernels, () => tree.refresh()),
+    registerCommand(Commands.refreshKernels, 'Refreshing the Kernels view', log, () => tree.refresh()),
     config.onDidChangeKubernetes((change) => {
       if (change.targets || change.kubeconfig) {
         readTargets();

@@ -133,6 +133,21 @@ describe('DockerServerLauncher (real Docker Engine, real Jupyter)', function () 
       assert.deepEqual(await containersOf(owner), []);
     });
 
+    it('starts from the probe it is handed while the tag still names the probed image, without probing again', async () => {
+      const probe = await launcher.probe(KERNEL_IMAGE);
+      // The same image as the handed probe says, with no kernelspec: only the handed probe can make the start say so.
+      const handed = { ...probe, kernelspecs: [{ name: 'handed-only', displayName: 'Handed', language: 'python' }] };
+      await assert.rejects(launcher.start(target, { ...launchOptions(owner), probe: handed }, new AbortController().signal, () => {}), /has no kernel "python3" \(it has: handed-only\)/);
+      assert.deepEqual(await containersOf(owner), []);
+    });
+
+    it('probes again when the probe it is handed is of another image (the tag moved since)', async () => {
+      const stale = { imageId: 'sha256:0000000000000000000000000000000000000000000000000000000000000000', kernelspecs: [] };
+      const handle = await launcher.start(target, { ...launchOptions(owner), probe: stale }, new AbortController().signal, () => {});
+      handles.push(handle);
+      assert.equal(handle.target.kernelspec, 'python3');
+    });
+
     it('refuses an image without Jupyter before creating anything', async () => {
       await assert.rejects(launcher.start({ ...target, image: PLAIN_IMAGE }, launchOptions(owner), new AbortController().signal, () => {}), /has no Jupyter server: install jupyter-server/);
       assert.deepEqual(await containersOf(owner), []);

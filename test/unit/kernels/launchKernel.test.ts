@@ -85,4 +85,14 @@ describe('launchKernel (one start path for the controller and the CLI)', () => {
     assert.equal(kernelStarts, 0);
     assert.equal(server.disposed, 1);
   });
+
+  it('shuts down a kernel that answers only after the cancel, and disposes the server', async () => {
+    const server = fakeServer();
+    const abort = new AbortController();
+    let shutdowns = 0;
+    const late = { kernelId: 'k1', shutdown: async () => void shutdowns++ } as KernelSession;
+    await assert.rejects(launchKernel({ launcher: launcher(server), connector: connector(async () => (abort.abort(), late)) }, target, options, abort.signal, () => {}), CancelledError);
+    assert.equal(shutdowns, 1);
+    assert.equal(server.disposed, 1);
+  });
 });
