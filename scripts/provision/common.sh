@@ -7,6 +7,18 @@ mkdir -p "$BERTH_CACHE"
 log() { printf '[berth %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
+# One run of each provisioning script at a time on this machine: two `npm test` runs, or `npm start` beside
+# `npm test`, share the cache, and two installs into one folder break each other (a half-installed VS Code host
+# was once reported as done). The script re-executes itself under flock(1); `-o` keeps the lock in flock's own
+# descriptor, so the daemons a script starts (dockerd, the registry) never hold it.
+_berth_lock_var="BERTH_PROVISION_LOCKED_$(basename "$0" .sh | tr -c 'A-Za-z0-9\n' '_')"
+if [ -z "${!_berth_lock_var:-}" ] && command -v flock >/dev/null; then
+  export "$_berth_lock_var=1"
+  _berth_lock_file="$BERTH_CACHE/.provision-$(basename "$0" .sh).lock"
+  flock -n "$_berth_lock_file" true || log "waiting for another run of $(basename "$0") to finish"
+  exec flock -o "$_berth_lock_file" bash "$0" "$@"
+fi
+
 # step NAME CMD...: runs one provisioning step and prints how long it took.
 step() {
   local name=$1; shift

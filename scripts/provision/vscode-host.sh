@@ -22,9 +22,10 @@ install_code_server() {
     cd "$work"
     export TMPDIR=$work/tmp
     log "npm pack code-server@$VER"
-    npm pack --silent "code-server@$VER" --pack-destination "$work" >/dev/null
+    # step() runs this in an `||` context, where `set -e` does nothing: each command that matters says so itself.
+    npm pack --silent "code-server@$VER" --pack-destination "$work" >/dev/null || die "npm pack code-server@$VER failed"
     local tgz=$work/code-server-$VER.tgz
-    tar -xzf "$tgz" -C pkg package/package.json package/lib/vscode/npm-shrinkwrap.json
+    tar -xzf "$tgz" -C pkg package/package.json package/lib/vscode/npm-shrinkwrap.json || die "unpacking $tgz failed"
     local want; want=$(node -p "require('./pkg/package/package.json').engines.node.replace(/[^0-9].*$/,'')")
     [ "$(node -p 'process.versions.node.split(".")[0]')" = "$want" ] || die "code-server $VER wants Node $want, this is $(node -v)"
     local d
@@ -47,7 +48,8 @@ install_code_server() {
     npm_config_yes=true npm_config_unsafe_perm=true npm install --no-audit --no-fund --foreground-scripts "$tgz" \
       > npm-install.log 2>&1 || { tail -40 npm-install.log >&2; exit 1; }
     rm -rf pkg rgpkg rgbin tmp "$tgz"
-  )
+  ) || return 1
+  [ -f "$work/node_modules/code-server/lib/vscode/out/server-main.js" ] || die "code-server $VER did not install its VS Code server (see $work/npm-install.log)"
   rm -rf "$DEST"; mv "$work" "$DEST"
   ln -sfn "$DEST/node_modules/code-server/lib/vscode" "$DEST/vscode"
   log "VS Code $(node -p "require('$DEST/vscode/package.json').version") server installed in $DEST ($(du -sh "$DEST" | cut -f1))"
