@@ -150,7 +150,7 @@ export class KubernetesServerLauncher implements ServerLauncher {
       };
       const check = () => {
         if (!pod) return;
-        const failure = podStartFailure(pod, events, target.resources?.limits?.memory);
+        const failure = podStartFailure(pod, events, target.resources?.limits?.memory, target.volumes);
         if (failure) return done(new BerthError(failure));
         if (podServerRunning(pod)) {
           const c = pod.containers[0]?.state;
@@ -213,7 +213,7 @@ export class KubernetesServerLauncher implements ServerLauncher {
       { fieldSelector: `metadata.name=${name}` },
       (type, object) => {
         if (type === 'DELETED') ended = 'The kernel pod was deleted while Jupyter was starting';
-        else if (type === 'ADDED' || type === 'MODIFIED') ended ??= podStartFailure(toPodInfo(object as ApiPod), events, target.resources?.limits?.memory);
+        else if (type === 'ADDED' || type === 'MODIFIED') ended ??= podStartFailure(toPodInfo(object as ApiPod), events, target.resources?.limits?.memory, target.volumes);
       },
       this.log,
     );
