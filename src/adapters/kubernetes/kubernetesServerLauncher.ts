@@ -13,6 +13,7 @@ import { Labels, ownerStampOf } from '../../core/kernels/containerSpec';
 import { DEFAULT_COPY_LIMIT_BYTES } from '../../core/kubernetes/folderCopy';
 import { KERNEL_SELECTOR, kernelPodManifest, kernelPodName, kernelSecretManifest, POD_JUPYTER_PORT, SECRET_TOKEN_KEY } from '../../core/kubernetes/kernelPod';
 import { podEventProgress, podServerRunning, podStartFailure } from '../../core/kubernetes/podFailure';
+import type { PodProbeResult } from '../../core/kubernetes/podKernelspecs';
 import { toKubeEvent, toPodInfo, type ApiEvent, type ApiPod, type KubeEvent, type PodInfo } from '../../core/kubernetes/resources';
 import { fetchWithTimeout } from '../http/fetchWithTimeout';
 import { toClusterError } from './kubeErrors';
@@ -20,6 +21,7 @@ import { loadKubeContext, type LoadedContext } from './kubeContext';
 import { deletePodAndSecret, isNotFound, KubernetesServerHandle } from './kubernetesServerHandle';
 import { planUpload, uploadFolder } from './podFolderUpload';
 import { PodPortForward } from './podPortForward';
+import { runProbePod } from './podProbe';
 import { keepWatching } from './podWatch';
 
 /** Where listRunning() looks: a context and a namespace (all namespaces the user may list when unset). */
@@ -38,6 +40,8 @@ export interface KubernetesServerLauncherOptions {
   readonly copyLimitBytes?: number;
   /** Where listRunning() looks; a function for scopes that follow settings (the VS Code side's targets). */
   readonly scopes?: readonly KubeScope[] | (() => readonly KubeScope[]);
+  /** Where probe(image) runs its probe pod. */
+  readonly probeScope?: KubeScope & { readonly namespace: string };
 }
 
 const LOG_LINES_ON_FAILURE = 20;
@@ -57,9 +61,26 @@ export class KubernetesServerLauncher implements ServerLauncher {
     this.copyLimitBytes = options.copyLimitBytes ?? DEFAULT_COPY_LIMIT_BYTES;
   }
 
-  probe(image: string): Promise<ImageProbe> {
-    // Pods find the server command themselves (serverScript); kernelspecs must be named by the target.
-    return Promise.reject(new BerthError(`Berth does not probe ${image} in the cluster yet: name the kernelspec in the target`));
+  /**
+   * Probes the image in a probe pod of `probeScope` (the launcher's target scope): which server commands and
+   * kernelspecs it has as the cluster runs it. Uncached: PodKernelspecResolver caches by digest.
+   */
+  async probe(image: string, signal: AbortSignal = new AbortController().signal): Promise<ImageProbe> {
+    const scope = this.options.probeScope;
+    if (!scope) throw new BerthError(`Berth cannot probe ${image} in a cluster without a context and namespace to probe in: name the kernelspec`);
+    return (await this.probePod({ kind: 'kubernetes', image, kernelspec: '', context: scope.context, namespace: scope.namespace, ...(scope.kubeconfig ? { kubeconfig: scope.kubeconfig } : {}) }, signal)).probe;
+  }
+
+  /** Runs a probe pod where the target's kernel pod would run (its context, namespace and pull settings). */
+  async probePod(target: KubernetesKernelTarget, signal: AbortSignal): Promise<PodProbeResult> {
+    const loaded = await this.connection(target);
+    const core = loaded.kc.makeApiClient(CoreV1Api);
+    try {
+      return await runProbePod(loaded.kc, core, target, this.podStartTimeoutMs, signal, this.log);
+    } catch (error) {
+      if (signal.aborted) throw new CancelledError();
+      throw error instanceof BerthError ? error : toClusterError(error, { context: loaded.context, user: loaded.user, action: `create a probe pod in namespace "${target.namespace}"` });
+    }
   }
 
   private connection(scope: Pick<KubeScope, 'context' | 'kubeconfig'>): Promise<LoadedContext> {

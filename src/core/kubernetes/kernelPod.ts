@@ -3,6 +3,7 @@
 // sends these objects as they are; everything here is unit-tested without a cluster.
 import { createHash } from 'node:crypto';
 import type { KubernetesKernelTarget, LaunchOptions, PodVolume } from '../kernels/api';
+import { PROBE_SCRIPT } from '../kernels/imageProbe';
 import { CONFIG_DIR, CONFIG_FILE, CONFIG_LOADER_FILE, DEFAULT_IDLE_TIMEOUT_S, jupyterConfig, jupyterConfigLoader, JUPYTER_PORT, kernelLabels, Labels } from '../kernels/containerSpec';
 
 /** Where the notebook's folder is copied in the pod; the server starts there and kernels inherit it as cwd. */
@@ -192,6 +193,53 @@ export function kernelPodManifest(target: KubernetesKernelTarget, options: Launc
         { name: 'workspace', emptyDir: {} },
         ...own.volumes,
       ],
+    },
+  };
+}
+
+/** The label selector that finds Berth's probe pods. */
+export const PROBE_SELECTOR = `${Labels.probe}=kubernetes`;
+
+/** A probe pod's name: DNS-1123, unique per probe. */
+export function probePodName(random: string): string {
+  return `berth-probe-${random.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 16)}`;
+}
+
+/**
+ * A probe pod: runs the probe script of local images (which server commands exist, the kernelspecs on disk) once and
+ * ends. Where and how the kernel pod would pull (node selector, tolerations, pull policy and secrets, the service
+ * account's pull secrets) but nothing else of it: no API token, no volumes, no requests (it needs no GPU to list
+ * kernelspecs). `deadlineS` ends it in the cluster if Berth is gone before it could delete it.
+ */
+export function probePodManifest(target: KubernetesKernelTarget, name: string, deadlineS: number): KernelPodManifest & { readonly spec: { readonly activeDeadlineSeconds: number } } {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: target.namespace, labels: { [Labels.probe]: 'kubernetes', [Labels.image]: labelValue(target.image) }, annotations: { [Labels.image]: target.image } },
+    spec: {
+      restartPolicy: 'Never',
+      terminationGracePeriodSeconds: 0,
+      activeDeadlineSeconds: deadlineS,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      ...(target.serviceAccount ? { serviceAccountName: target.serviceAccount } : {}),
+      ...(target.nodeSelector && Object.keys(target.nodeSelector).length ? { nodeSelector: { ...target.nodeSelector } } : {}),
+      ...(target.tolerations?.length ? { tolerations: target.tolerations.map((t) => ({ ...t })) } : {}),
+      ...(target.imagePullSecrets?.length ? { imagePullSecrets: target.imagePullSecrets.map((s) => ({ name: s })) } : {}),
+      containers: [
+        {
+          name: 'probe',
+          image: target.image,
+          ...(target.imagePullPolicy ? { imagePullPolicy: target.imagePullPolicy } : {}),
+          command: ['/bin/sh', '-c', PROBE_SCRIPT],
+          workingDir: '/',
+          env: [],
+          resources: {},
+          securityContext: { allowPrivilegeEscalation: false },
+          volumeMounts: [],
+        },
+      ],
+      volumes: [],
     },
   };
 }

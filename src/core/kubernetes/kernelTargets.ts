@@ -1,7 +1,7 @@
 // `berth.kubernetes.targets`: the pod kernel sources the user configured, parsed and checked into
 // KubernetesKernelTargets. A bad entry is skipped with one line saying which entry and what is wrong; the others
 // still become kernels. Pure: unit-tested without VS Code or a cluster.
-import type { KubernetesKernelTarget, PodResources, PodToleration, PodVolume } from '../kernels/api';
+import type { KernelSpecInfo, KubernetesKernelTarget, PodResources, PodToleration, PodVolume } from '../kernels/api';
 import { RESERVED_POD_PATHS } from './kernelPod';
 
 /** One configured target as the picker shows it. */
@@ -16,6 +16,10 @@ export interface PodKernelTarget {
   /** One line: kernelspec, requests/limits, node selector (the picker's detail). */
   readonly detail: string;
   readonly target: KubernetesKernelTarget;
+  /** Whether the setting names the kernelspec; if not, `target.kernelspec` is python3 until the image's are known. */
+  readonly kernelspecNamed: boolean;
+  /** The kernelspec as the image's probe describes it (display name, language), once known. */
+  readonly kernelspecInfo?: KernelSpecInfo;
 }
 
 export interface ParsedTargets {
@@ -234,6 +238,12 @@ export function podWhere(target: Pick<KubernetesKernelTarget, 'context' | 'names
   return `${target.image} on ${target.context}/${target.namespace}`;
 }
 
+/** The picker's detail line: name, kernelspec, requests/limits, node selector, volumes. */
+export function podDetail(name: string | undefined, target: KubernetesKernelTarget, kernelspecLabel: string = target.kernelspec): string {
+  const selector = target.nodeSelector ? Object.entries(target.nodeSelector).map(([k, v]) => `${k}=${v}`).join(',') : undefined;
+  return [name, kernelspecLabel, resourceSummary(target.resources), selector, volumeSummary(target.volumes)].filter(Boolean).join(' · ');
+}
+
 function parseEntry(entry: unknown, kubeconfig: string | undefined): PodKernelTarget {
   if (!isObject(entry)) throw new EntryError('must be an object with at least "context" and "image"');
   const unknown = Object.keys(entry).find((k) => !KNOWN_KEYS.has(k));
@@ -244,7 +254,8 @@ function parseEntry(entry: unknown, kubeconfig: string | undefined): PodKernelTa
   if (/\s/.test(image)) throw new EntryError(`"image" ${JSON.stringify(image)} contains spaces`);
   const namespace = optionalString(entry, 'namespace') ?? 'default';
   if (!DNS_LABEL.test(namespace) || namespace.length > 63) throw new EntryError(`"namespace" "${namespace}" is not a namespace name (lower-case letters, digits and "-")`);
-  const kernelspec = optionalString(entry, 'kernelspec') ?? 'python3';
+  const named = optionalString(entry, 'kernelspec');
+  const kernelspec = named ?? 'python3';
   const imagePullPolicy = optionalString(entry, 'imagePullPolicy');
   if (imagePullPolicy !== undefined && !(PULL_POLICIES as readonly string[]).includes(imagePullPolicy)) throw new EntryError(`"imagePullPolicy" must be one of ${PULL_POLICIES.join(', ')}`);
   const serviceAccount = optionalString(entry, 'serviceAccount');
@@ -272,8 +283,7 @@ function parseEntry(entry: unknown, kubeconfig: string | undefined): PodKernelTa
     ...(volumes ? { volumes } : {}),
   };
   const where = podWhere(target);
-  const detail = [name, kernelspec, resourceSummary(resources), nodeSelector ? Object.entries(nodeSelector).map(([k, v]) => `${k}=${v}`).join(',') : undefined, volumeSummary(volumes)].filter(Boolean).join(' · ');
-  return { id: podControllerId(target, name), label: `Berth: ${where}`, where, ...(name ? { name } : {}), detail, target };
+  return { id: podControllerId(target, name), label: `Berth: ${where}`, where, ...(name ? { name } : {}), detail: podDetail(name, target), target, kernelspecNamed: named !== undefined };
 }
 
 /**

@@ -7,6 +7,7 @@ import type { ImageProbesModel, KernelSource } from '../../core/images/imageProb
 import type { ImagesModel } from '../../core/images/imagesModel';
 import type { KernelConnector, RunningServer, ServerLauncher } from '../../core/kernels/api';
 import type { ParsedTargets } from '../../core/kubernetes/kernelTargets';
+import type { PodKernelspecsModel } from '../../core/kubernetes/podKernelspecs';
 import { dispositionOf } from '../../core/notebook/kernelOwnership';
 import type { OwnerStamp, ThisHost } from '../../core/kernels/ownerLiveness';
 import type { Config } from '../config';
@@ -31,6 +32,8 @@ export interface KernelsDeps {
   readonly launcher: ServerLauncher;
   /** Kernels in pods, for the targets of `berth.kubernetes.targets`. */
   readonly podLauncher?: ServerLauncher;
+  /** The kernelspecs of pod targets that name none (one controller per kernelspec once known). */
+  readonly podKernelspecs?: PodKernelspecsModel;
   readonly connector: KernelConnector;
   /** For the Kernels view's live updates (container events). */
   readonly engine: DockerEngine;
@@ -137,7 +140,8 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     const before = targets.problems.join('\n');
     targets = config.kubernetesTargets();
     if (!deps.podLauncher && targets.targets.length) log.warn('berth.kubernetes.targets: kernels in pods are not available in this window');
-    controllers.setPodTargets(deps.podLauncher ? targets.targets : []);
+    deps.podKernelspecs?.setTargets(deps.podLauncher ? targets.targets : []);
+    showPodTargets();
     if (targets.problems.length && targets.problems.join('\n') !== before) {
       targets.problems.forEach((p) => log.warn(p));
       const first = targets.problems[0];
@@ -146,6 +150,9 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
         else if (c === 'Show Log') log.show(true);
       });
     }
+  }
+  function showPodTargets(): void {
+    controllers.setPodTargets(deps.podLauncher ? (deps.podKernelspecs?.entries ?? targets.targets) : []);
   }
   readTargets();
 
@@ -321,6 +328,7 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     tree,
     view,
     controllers.onDidChange(applyPreferences),
+    ...(deps.podKernelspecs ? [deps.podKernelspecs.onDidChange(showPodTargets)] : []),
     vscode.workspace.onDidCloseNotebookDocument((notebook) => {
       if (notebook.notebookType === Notebooks.type) void release(notebook.uri);
     }),
