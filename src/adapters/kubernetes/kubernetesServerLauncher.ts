@@ -21,7 +21,7 @@ import { loadKubeContext, type LoadedContext } from './kubeContext';
 import { deletePodAndSecret, isNotFound, KubernetesServerHandle } from './kubernetesServerHandle';
 import { planUpload, uploadFolder } from './podFolderUpload';
 import { PodPortForward } from './podPortForward';
-import { runProbePod } from './podProbe';
+import { removeFinishedProbePods, runProbePod } from './podProbe';
 import { keepWatching } from './podWatch';
 
 /** Where listRunning() looks: a context and a namespace (all namespaces the user may list when unset). */
@@ -48,6 +48,8 @@ const LOG_LINES_ON_FAILURE = 20;
 
 export class KubernetesServerLauncher implements ServerLauncher {
   private readonly contexts = new Map<string, Promise<LoadedContext>>();
+  /** The places whose finished probe pods were removed (once per launcher). */
+  private readonly sweptProbes = new Set<string>();
   private readonly podStartTimeoutMs: number;
   private readonly readyTimeoutMs: number;
   private readonly copyLimitBytes: number;
@@ -75,6 +77,11 @@ export class KubernetesServerLauncher implements ServerLauncher {
   async probePod(target: KubernetesKernelTarget, signal: AbortSignal): Promise<PodProbeResult> {
     const loaded = await this.connection(target);
     const core = loaded.kc.makeApiClient(CoreV1Api);
+    const place = `${target.kubeconfig ?? ''}\0${target.context}\0${target.namespace}`;
+    if (!this.sweptProbes.has(place)) {
+      this.sweptProbes.add(place);
+      await removeFinishedProbePods(core, target.namespace, this.log).catch((error: unknown) => this.log.trace(`listing probe pods in ${target.namespace} failed: ${errorMessage(error)}`));
+    }
     try {
       return await runProbePod(loaded.kc, core, target, this.podStartTimeoutMs, signal, this.log);
     } catch (error) {

@@ -8,7 +8,7 @@ import type { Disposable } from '../../core/common/lifecycle';
 import type { Logger } from '../../core/common/logger';
 import type { KubernetesKernelTarget } from '../../core/kernels/api';
 import { failedProbe, parseProbeOutput } from '../../core/kernels/imageProbe';
-import { probePodManifest, probePodName } from '../../core/kubernetes/kernelPod';
+import { PROBE_SELECTOR, probePodManifest, probePodName } from '../../core/kubernetes/kernelPod';
 import { podStartFailure } from '../../core/kubernetes/podFailure';
 import { imageIdDigest, type PodProbeResult } from '../../core/kubernetes/podKernelspecs';
 import { toKubeEvent, toPodInfo, type ApiEvent, type ApiPod, type KubeEvent } from '../../core/kubernetes/resources';
@@ -46,6 +46,22 @@ export async function runProbePod(kc: KubeConfig, core: CoreV1Api, target: Kuber
       },
     );
   }
+}
+
+/**
+ * Deletes the namespace's finished probe pods: those whose Berth died before it could delete them end by themselves
+ * (activeDeadlineSeconds), and a finished pod is of no use to anyone. Running ones are left alone (another window's).
+ */
+export async function removeFinishedProbePods(core: CoreV1Api, namespace: string, log: Logger): Promise<number> {
+  const list = await core.listNamespacedPod({ namespace, labelSelector: PROBE_SELECTOR });
+  const finished = list.items.filter((p) => (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') && !p.metadata?.deletionTimestamp);
+  for (const pod of finished) {
+    await core.deleteNamespacedPod({ namespace, name: pod.metadata!.name!, gracePeriodSeconds: 0 }).catch((error: unknown) => {
+      if (!isNotFound(error)) log.warn(`deleting finished probe pod ${namespace}/${pod.metadata?.name} failed: ${errorMessage(error)}`);
+    });
+  }
+  if (finished.length) log.info(`removed ${finished.length} finished probe pod(s) in ${namespace}`);
+  return finished.length;
 }
 
 /** Follows the pod and its events until its container terminated; rejects with the cluster's reason when it cannot. */

@@ -13,7 +13,7 @@ import type { Logger } from '../../../src/core/common/logger';
 import type { KubernetesKernelTarget } from '../../../src/core/kernels/api';
 import { PROBE_SELECTOR } from '../../../src/core/kubernetes/kernelPod';
 import { MemoryDigestProbeCache, PodKernelspecResolver, type PodKernelspecPorts } from '../../../src/core/kubernetes/podKernelspecs';
-import { admin, createNamespace, deleteNamespace, RecordingLogger, REGISTRY, waitFor } from './helpers';
+import { admin, createNamespace, createPod, deleteNamespace, readPod, RecordingLogger, REGISTRY, waitFor } from './helpers';
 import { podTarget, POD_TEST_IMAGE, pushPodTestImage, removePodTestImageTag } from './podHelpers';
 
 const NO_JUPYTER = `${REGISTRY}/berth-it/no-jupyter:probe`;
@@ -126,6 +126,15 @@ describe('Kubernetes: kernelspecs of pod targets (probe pods, real cluster and r
   it('fails fast with the kubelet\'s reason for an image missing from the registry', async () => {
     const image = `${REGISTRY}/berth-it/no-such-image:nope`;
     await assert.rejects(launcher.probePod(podTarget(namespace, { image }), new AbortController().signal), (e: Error) => e.message.startsWith(`The cluster cannot pull image ${image}`) || assert.fail(e.message));
+  });
+
+  it('removes a finished probe pod left behind (its Berth died) before it runs its own', async () => {
+    const name = `berth-probe-left-${Date.now().toString(36)}`;
+    await createPod(namespace, name, { image: POD_TEST_IMAGE, command: ['true'], restartPolicy: 'Never', labels: { 'berth.probe': 'kubernetes' } });
+    await waitFor(async () => (await readPod(namespace, name))?.status?.phase === 'Succeeded', 60_000, () => `${name} did not finish`);
+    await launcher.probePod(podTarget(namespace), new AbortController().signal);
+    assert.equal(log.matching(/removed 1 finished probe pod\(s\)/).length, 1);
+    await waitFor(async () => (await readPod(namespace, name)) === undefined || (await readPod(namespace, name))?.metadata?.deletionTimestamp !== undefined, 30_000, () => `${name} is still there`);
   });
 
   it('cancel deletes the probe pod', async () => {
