@@ -120,7 +120,7 @@ describe('Kubernetes: kernelspecs of pod targets (probe pods, real cluster and r
 
   it('fails fast with the scheduler\'s reason, and deletes the probe pod', async () => {
     const target: KubernetesKernelTarget = podTarget(namespace, { nodeSelector: { 'berth.test/no-such-node': 'true' } });
-    await assert.rejects(launcher.probePod(target, new AbortController().signal), (e: Error) => /^The probe pod cannot be scheduled: 0\/1 nodes are available: 1 node\(s\) didn't match node selector/.test(e.message) || assert.fail(e.message));
+    await assert.rejects(launcher.probePod(target, new AbortController().signal), (e: Error) => /^The probe pod cannot be scheduled: 0\/1 nodes are available: 1 node\(s\) didn't match (node selector|Pod's node affinity)/.test(e.message) || assert.fail(e.message));
   });
 
   it('fails fast with the kubelet\'s reason for an image missing from the registry', async () => {
