@@ -76,7 +76,8 @@ export function podStartFailure(pod: PodInfo, events: readonly KubeEvent[], memo
   const failedScheduling = latest(events.filter((e) => e.reason === 'FailedScheduling'));
   if (!scheduled && (unschedulable || failedScheduling)) {
     const message = oneLine(failedScheduling?.message ?? unschedulable?.message);
-    return `${withDetail('The kernel pod cannot be scheduled', message)}${claimHint(message, pod.namespace)}`;
+    const hint = claimHint(message, pod.namespace);
+    return `${withDetail('The kernel pod cannot be scheduled', hint ? message.replace(/\.$/, '') : message)}${hint}`;
   }
   const mountFailed = latest(events.filter((e) => e.type === 'Warning' && (e.reason === 'FailedMount' || e.reason === 'FailedAttachVolume') && failedTargetVolumes(e.message).length > 0));
   if (mountFailed) {

@@ -105,17 +105,18 @@ describe('the start trail of a kernel pod', () => {
     ];
 
     it('names a missing claim in the scheduler\'s words and says what to do (v1.20 FailedScheduling)', () => {
-      const pod = toPodInfo(pending({ unschedulable: 'persistentvolumeclaim "results" not found', statuses: [] }));
+      const message = '0/1 nodes are available: 1 persistentvolumeclaim "results" not found.';
+      const pod = toPodInfo(pending({ unschedulable: message, statuses: [] }));
       assert.equal(
-        podStartFailure(pod, [event('FailedScheduling', 'persistentvolumeclaim "results" not found', 'Warning')], undefined, volumes),
-        'The kernel pod cannot be scheduled: persistentvolumeclaim "results" not found (create the PersistentVolumeClaim "results" in namespace ns1, or fix the target\'s "volumes")',
+        podStartFailure(pod, [event('FailedScheduling', message, 'Warning')], undefined, volumes),
+        'The kernel pod cannot be scheduled: 0/1 nodes are available: 1 persistentvolumeclaim "results" not found (create the PersistentVolumeClaim "results" in namespace ns1, or fix the target\'s "volumes")',
       );
     });
 
     it('says that a claim is not bound', () => {
       const message = '0/1 nodes are available: 1 pod has unbound immediate PersistentVolumeClaims.';
       const pod = toPodInfo(pending({ unschedulable: message, statuses: [] }));
-      assert.equal(podStartFailure(pod, []), `The kernel pod cannot be scheduled: ${message} (a claim of the target's "volumes" is not bound to a volume: see kubectl get pvc -n ns1)`);
+      assert.equal(podStartFailure(pod, []), `The kernel pod cannot be scheduled: ${message.slice(0, -1)} (a claim of the target's "volumes" is not bound to a volume: see kubectl get pvc -n ns1)`);
     });
 
     it('fails on a mount failure of a target volume, naming the claim and its mount path', () => {
