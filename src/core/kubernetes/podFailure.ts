@@ -48,13 +48,26 @@ function claimHint(message: string, namespace: string): string {
   return '';
 }
 
-/** The target volumes a FailedMount / FailedAttachVolume message is about (Berth's own volumes are left out). */
-function failedTargetVolumes(message: string): number[] {
+/** Berth's own pod volumes, and the service-account token's (`default-token-…`, `kube-api-access-…`). */
+const OWN_VOLUMES = /^(berth-config|workspace|.*-token-[a-z0-9]+|kube-api-access-[a-z0-9]+)$/;
+
+/**
+ * The volumes a FailedMount / FailedAttachVolume message is about, Berth's own left out: the pod's volume names
+ * (`volume-N`, the target's Nth entry) or, for a claim, the PersistentVolume's name (the kubelet names that one).
+ */
+function failedTargetVolumes(message: string): string[] {
   const names = new Set<string>();
   for (const m of message.matchAll(/volume "([^"]+)"/g)) names.add(m[1]);
   const unmounted = /unmounted volumes=\[([^\]]*)\]/.exec(message);
-  unmounted?.[1].split(/[\s,]+/).forEach((n) => names.add(n));
-  return [...names].filter((n) => n.startsWith(TARGET_VOLUME_PREFIX)).map((n) => Number(n.slice(TARGET_VOLUME_PREFIX.length))).filter((n) => Number.isInteger(n));
+  unmounted?.[1].split(/[\s,]+/).forEach((n) => n && names.add(n));
+  return [...names].filter((n) => !OWN_VOLUMES.test(n));
+}
+
+function describeVolume(name: string, volumes: readonly PodVolume[] | undefined): string {
+  const index = name.startsWith(TARGET_VOLUME_PREFIX) ? Number(name.slice(TARGET_VOLUME_PREFIX.length)) : Number.NaN;
+  const v = Number.isInteger(index) ? volumes?.[index] : undefined;
+  if (v) return `${v.source.kind === 'persistentVolumeClaim' ? `claim "${v.source.claimName}"` : 'emptyDir'} at ${v.mountPath}`;
+  return Number.isInteger(index) ? name : `volume "${name}"`;
 }
 
 /**
@@ -81,10 +94,7 @@ export function podStartFailure(pod: PodInfo, events: readonly KubeEvent[], memo
   }
   const mountFailed = latest(events.filter((e) => e.type === 'Warning' && (e.reason === 'FailedMount' || e.reason === 'FailedAttachVolume') && failedTargetVolumes(e.message).length > 0));
   if (mountFailed) {
-    const which = failedTargetVolumes(mountFailed.message).map((i) => {
-      const v = volumes?.[i];
-      return v ? `${v.source.kind === 'persistentVolumeClaim' ? `claim "${v.source.claimName}"` : 'emptyDir'} at ${v.mountPath}` : `${TARGET_VOLUME_PREFIX}${i}`;
-    });
+    const which = failedTargetVolumes(mountFailed.message).map((n) => describeVolume(n, volumes));
     return withDetail(`The kernel pod cannot mount ${which.join(', ')}`, mountFailed.message);
   }
   // The kubelet reports a failed pull as a Warning event before the container status says so.

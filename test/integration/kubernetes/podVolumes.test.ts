@@ -20,6 +20,7 @@ describe('Kubernetes: volumes of pod targets (real cluster)', function () {
   let namespace: string;
   let hostDir: string | undefined;
   let pvName: string | undefined;
+  let brokenPv: string | undefined;
   const claim = 'results';
   const connector = new JupyterKernelConnector(new RecordingLogger());
   const launcher = new KubernetesServerLauncher(new RecordingLogger(), { podStartTimeoutMs: 300_000 });
@@ -58,6 +59,7 @@ describe('Kubernetes: volumes of pod targets (real cluster)', function () {
       const name = pvName;
       await waitFor(() => core.readPersistentVolume({ name }).then(() => false, () => true), 90_000, () => `PersistentVolume ${name} is still there`).catch((e: Error) => console.log(`      (${e.message})`));
     }
+    if (brokenPv) await admin().core.deletePersistentVolume({ name: brokenPv }).catch(() => undefined);
     if (hostDir) rmSync(hostDir, { recursive: true, force: true });
     await removePodTestImageTag();
   });
@@ -123,6 +125,26 @@ describe('Kubernetes: volumes of pod targets (real cluster)', function () {
       const out = await run(session, "import os\ntry:\n    open('/reference/new.txt', 'w')\n    print('wrote')\nexcept OSError as e:\n    print(e.errno == 30, os.path.isdir('/reference'))");
       assert.equal(out, 'True True');
     });
+  });
+
+  it('fails fast with the kubelet\'s reason when the claim\'s volume cannot be mounted', async () => {
+    const name = `broken-${randomSuffix()}`;
+    const { core } = admin();
+    brokenPv = `berth-it-pv-${name}`;
+    // A volume whose directory does not exist on the node: the kubelet's type check fails the mount.
+    await core.createPersistentVolume({
+      body: {
+        metadata: { name: brokenPv, labels: { 'berth.test': 'integration' } },
+        spec: { capacity: { storage: '1Mi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', storageClassName: '', hostPath: { path: `/nonexistent/berth-it/${name}`, type: 'Directory' }, claimRef: { namespace, name } },
+      },
+    });
+    await core.createNamespacedPersistentVolumeClaim({ namespace, body: { metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: '', volumeName: brokenPv, resources: { requests: { storage: '1Mi' } } } } });
+    await waitFor(async () => (await core.readNamespacedPersistentVolumeClaim({ namespace, name })).status?.phase === 'Bound', 60_000, () => `claim ${name} not bound`);
+    await assert.rejects(
+      start([{ mountPath: '/results', source: { kind: 'persistentVolumeClaim', claimName: name } }]),
+      (e: Error) => e.message.startsWith(`The kernel pod cannot mount volume "${brokenPv}": MountVolume.SetUp failed for volume "${brokenPv}"`) || assert.fail(e.message),
+    );
+    await waitForNoBerthObjects(namespace);
   });
 
   it('fails fast naming a claim that does not exist, and deletes the pod', async () => {

@@ -129,6 +129,16 @@ describe('the start trail of a kernel pod', () => {
       assert.equal(podStartFailure(toPodInfo(pending()), [event('FailedMount', message, 'Warning')], undefined, volumes), `The kernel pod cannot mount emptyDir at /scratch: ${message}`);
     });
 
+    it('fails on a mount failure of a claim\'s PersistentVolume (the kubelet names the volume, not the pod\'s)', () => {
+      const message = 'MountVolume.SetUp failed for volume "pv-results" : hostPath type check failed: /srv/gone is not a directory';
+      assert.equal(podStartFailure(toPodInfo(pending()), [event('FailedMount', message, 'Warning')], undefined, volumes), `The kernel pod cannot mount volume "pv-results": ${message}`);
+    });
+
+    it('waits while only Berth\'s own volumes or the token are named (unmounted volumes of a timeout)', () => {
+      const message = 'Unable to attach or mount volumes: unmounted volumes=[berth-config default-token-x7k2p], unattached volumes=[berth-config workspace default-token-x7k2p]: timed out waiting for the condition';
+      assert.equal(podStartFailure(toPodInfo(pending()), [event('FailedMount', message, 'Warning')], undefined, volumes), undefined);
+    });
+
     it('waits while only the config Secret is not mountable yet (the Secret follows the pod)', () => {
       const message = 'MountVolume.SetUp failed for volume "berth-config" : secret "berth-kernel-1" not found';
       assert.equal(podStartFailure(toPodInfo(pending()), [event('FailedMount', message, 'Warning')], undefined, volumes), undefined);
