@@ -22,6 +22,7 @@ import * as cluster from './features/cluster/register';
 import * as docs from './features/docs/register';
 import * as images from './features/images/register';
 import * as kernels from './features/kernels/register';
+import { podKernelspecsModel } from './features/kernels/podKernelspecsSetup';
 import { MementoProbeCache } from './features/kernels/probeCache';
 
 /** The composition root: builds the adapters and models, then lets each feature register itself. */
@@ -38,12 +39,14 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
     const clusterModel = new ClusterModel(new ClientNodeKubernetes(log), log);
     // Pods are found again (re-attach, cleanup, the Kernels view) where the configured targets put them.
     const podLauncher = new KubernetesServerLauncher(log, { scopes: () => podScopes(config.kubernetesTargets().targets), kubeconfig: () => config.kubeconfig || undefined });
-    const kernelsFeature = kernels.register({ context, log, config, images: imagesModel, probes, launcher, podLauncher, connector: new JupyterKernelConnector(log), host: localHost() });
+    const podKernelspecs = podKernelspecsModel({ state: context.globalState, images: imagesModel, launcher, podLauncher, log });
+    const kernelsFeature = kernels.register({ context, log, config, images: imagesModel, probes, launcher, podLauncher, podKernelspecs, connector: new JupyterKernelConnector(log), host: localHost() });
     context.subscriptions.push(
       config,
       imagesModel,
       builds,
       probes,
+      podKernelspecs,
       images.register({ model: imagesModel, builds, probes, transfer: new DockerImageTransfer(engine, log), registry: () => config.registry, state: context.workspaceState, log }),
       clusterModel,
       cluster.register({ model: clusterModel, config, state: context.workspaceState, log }),

@@ -13,6 +13,7 @@ import { Labels, ownerStampOf } from '../../core/kernels/containerSpec';
 import { DEFAULT_COPY_LIMIT_BYTES } from '../../core/kubernetes/folderCopy';
 import { KERNEL_SELECTOR, kernelPodManifest, POD_CONTAINER, kernelPodName, kernelSecretManifest, POD_JUPYTER_PORT, SECRET_TOKEN_KEY } from '../../core/kubernetes/kernelPod';
 import { podEventProgress, podFinished, podServerRunning, podStartFailure } from '../../core/kubernetes/podFailure';
+import type { PodProbeResult } from '../../core/kubernetes/podKernelspecs';
 import { toKubeEvent, toPodInfo, type ApiEvent, type ApiPod, type KubeEvent, type PodInfo } from '../../core/kubernetes/resources';
 import { fetchWithTimeout } from '../http/fetchWithTimeout';
 import { toClusterError } from './kubeErrors';
@@ -21,6 +22,7 @@ import { deletePodAndSecret, isNotFound, KubernetesServerHandle } from './kubern
 import { planUpload, uploadFolder } from './podFolderUpload';
 import { followPodLog } from './podLog';
 import { PodPortForward } from './podPortForward';
+import { removeFinishedProbePods, runProbePod } from './podProbe';
 import { keepWatching } from './podWatch';
 
 /** Where listRunning() looks: a context and a namespace (all namespaces the user may list when unset). */
@@ -44,12 +46,16 @@ export interface KubernetesServerLauncherOptions {
    * now, not as it was when the target was read: settings can arrive in a window after the targets do).
    */
   readonly kubeconfig?: () => string | undefined;
+  /** Where probe(image) runs its probe pod. */
+  readonly probeScope?: KubeScope & { readonly namespace: string };
 }
 
 const LOG_LINES_ON_FAILURE = 20;
 
 export class KubernetesServerLauncher implements ServerLauncher {
   private readonly contexts = new Map<string, Promise<LoadedContext>>();
+  /** The places whose finished probe pods were removed (once per launcher). */
+  private readonly sweptProbes = new Set<string>();
   private readonly podStartTimeoutMs: number;
   private readonly readyTimeoutMs: number;
   private readonly copyLimitBytes: number;
@@ -63,9 +69,31 @@ export class KubernetesServerLauncher implements ServerLauncher {
     this.copyLimitBytes = options.copyLimitBytes ?? DEFAULT_COPY_LIMIT_BYTES;
   }
 
-  probe(image: string): Promise<ImageProbe> {
-    // Pods find the server command themselves (serverScript); kernelspecs must be named by the target.
-    return Promise.reject(new BerthError(`Berth does not probe ${image} in the cluster yet: name the kernelspec in the target`));
+  /**
+   * Probes the image in a probe pod of `probeScope` (the launcher's target scope): which server commands and
+   * kernelspecs it has as the cluster runs it. Uncached: PodKernelspecResolver caches by digest.
+   */
+  async probe(image: string, signal: AbortSignal = new AbortController().signal): Promise<ImageProbe> {
+    const scope = this.options.probeScope;
+    if (!scope) throw new BerthError(`Berth cannot probe ${image} in a cluster without a context and namespace to probe in: name the kernelspec`);
+    return (await this.probePod({ kind: 'kubernetes', image, kernelspec: '', context: scope.context, namespace: scope.namespace, ...(scope.kubeconfig ? { kubeconfig: scope.kubeconfig } : {}) }, signal)).probe;
+  }
+
+  /** Runs a probe pod where the target's kernel pod would run (its context, namespace and pull settings). */
+  async probePod(target: KubernetesKernelTarget, signal: AbortSignal): Promise<PodProbeResult> {
+    const loaded = await this.connection(target);
+    const core = loaded.kc.makeApiClient(CoreV1Api);
+    const place = `${target.kubeconfig ?? ''}\0${target.context}\0${target.namespace}`;
+    if (!this.sweptProbes.has(place)) {
+      this.sweptProbes.add(place);
+      await removeFinishedProbePods(core, target.namespace, this.log).catch((error: unknown) => this.log.trace(`listing probe pods in ${target.namespace} failed: ${errorMessage(error)}`));
+    }
+    try {
+      return await runProbePod(loaded.kc, core, target, this.podStartTimeoutMs, signal, this.log);
+    } catch (error) {
+      if (signal.aborted) throw new CancelledError();
+      throw error instanceof BerthError ? error : toClusterError(error, { context: loaded.context, user: loaded.user, action: `create a probe pod in namespace "${target.namespace}"` });
+    }
   }
 
   private connection(scope: Pick<KubeScope, 'context' | 'kubeconfig'>): Promise<LoadedContext> {
@@ -157,7 +185,7 @@ export class KubernetesServerLauncher implements ServerLauncher {
       };
       const check = () => {
         if (!pod) return;
-        const failure = podStartFailure(pod, events, target.resources?.limits?.memory);
+        const failure = podStartFailure(pod, events, target.resources?.limits?.memory, target.volumes);
         if (failure) return done(new BerthError(failure));
         if (podServerRunning(pod)) {
           const c = pod.containers[0]?.state;
@@ -220,7 +248,7 @@ export class KubernetesServerLauncher implements ServerLauncher {
       { fieldSelector: `metadata.name=${name}` },
       (type, object) => {
         if (type === 'DELETED') ended = 'The kernel pod was deleted while Jupyter was starting';
-        else if (type === 'ADDED' || type === 'MODIFIED') ended ??= podStartFailure(toPodInfo(object as ApiPod), events, target.resources?.limits?.memory);
+        else if (type === 'ADDED' || type === 'MODIFIED') ended ??= podStartFailure(toPodInfo(object as ApiPod), events, target.resources?.limits?.memory, target.volumes);
       },
       this.log,
     );

@@ -31,6 +31,19 @@ export interface PodResources {
   readonly limits?: Readonly<Record<string, string>>;
 }
 
+/**
+ * A volume mounted in a kernel pod: a PersistentVolumeClaim of the namespace, or an emptyDir (scratch that lives as
+ * long as the pod). Never a host path.
+ */
+export interface PodVolume {
+  /** Absolute, outside Berth's own mounts (the notebook's folder copy, the config Secret). */
+  readonly mountPath: string;
+  readonly source: { readonly kind: 'persistentVolumeClaim'; readonly claimName: string } | { readonly kind: 'emptyDir'; readonly sizeLimit?: string; readonly medium?: 'Memory' };
+  readonly readOnly?: boolean;
+  /** A path inside the volume to mount instead of its root (relative, no `..`). */
+  readonly subPath?: string;
+}
+
 export interface KubernetesKernelTarget {
   readonly kind: 'kubernetes';
   /** The image as the cluster pulls it, e.g. `registry.example.com/team/python:3.12`. */
@@ -49,6 +62,7 @@ export interface KubernetesKernelTarget {
   /** Named: the pod runs as it, with its API token mounted. Unnamed: no API token in the pod at all. */
   readonly serviceAccount?: string;
   readonly env?: Readonly<Record<string, string>>;
+  readonly volumes?: readonly PodVolume[];
 }
 
 /** What a probe of an image found out; cached by image id. */

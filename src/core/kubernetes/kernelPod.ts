@@ -2,7 +2,8 @@
 // syntax forbids the raw one), least-privilege spec, the Jupyter config in the Secret. The Kubernetes adapter
 // sends these objects as they are; everything here is unit-tested without a cluster.
 import { createHash } from 'node:crypto';
-import type { KubernetesKernelTarget, LaunchOptions } from '../kernels/api';
+import type { KubernetesKernelTarget, LaunchOptions, PodVolume } from '../kernels/api';
+import { PROBE_SCRIPT } from '../kernels/imageProbe';
 import { CONFIG_DIR, CONFIG_FILE, CONFIG_LOADER_FILE, DEFAULT_IDLE_TIMEOUT_S, jupyterConfig, jupyterConfigLoader, JUPYTER_PORT, kernelLabels, Labels } from '../kernels/containerSpec';
 
 /** Where the notebook's folder is copied in the pod; the server starts there and kernels inherit it as cwd. */
@@ -13,6 +14,28 @@ export const SECRET_TOKEN_KEY = 'token';
 /** Short: Jupyter ends on SIGTERM (tini, or exec), so the pod goes in about a second. */
 export const POD_GRACE_SECONDS = 2;
 export { JUPYTER_PORT as POD_JUPYTER_PORT };
+/** Where the kubelet mounts a service account's API token (when the target names one). */
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+/** The paths Berth mounts in a kernel pod itself: a target's volumes may not be at or inside them. */
+export const RESERVED_POD_PATHS: readonly { readonly path: string; readonly what: string }[] = [
+  { path: CONFIG_DIR, what: "Berth's config Secret" },
+  { path: POD_WORKSPACE, what: "the copy of the notebook's folder" },
+  { path: SERVICE_ACCOUNT_DIR, what: "the service account's token" },
+];
+/** The pod volumes that hold a target's volumes are named with this prefix and the index of the target's volume. */
+export const TARGET_VOLUME_PREFIX = 'volume-';
+
+export type PodVolumeSpec =
+  | { readonly name: string; readonly secret: { readonly secretName: string; readonly defaultMode: number } }
+  | { readonly name: string; readonly emptyDir: { readonly sizeLimit?: string; readonly medium?: 'Memory' } }
+  | { readonly name: string; readonly persistentVolumeClaim: { readonly claimName: string; readonly readOnly?: boolean } };
+
+export interface VolumeMountSpec {
+  readonly name: string;
+  readonly mountPath: string;
+  readonly readOnly?: boolean;
+  readonly subPath?: string;
+}
 
 /** The subset of the pod manifest Berth sends, as the API spells it. */
 export interface KernelPodManifest {
@@ -37,9 +60,9 @@ export interface KernelPodManifest {
       readonly env: readonly { readonly name: string; readonly value: string }[];
       readonly resources: { readonly requests?: Record<string, string>; readonly limits?: Record<string, string> };
       readonly securityContext: { readonly allowPrivilegeEscalation: false };
-      readonly volumeMounts: readonly { readonly name: string; readonly mountPath: string; readonly readOnly?: boolean }[];
+      readonly volumeMounts: readonly VolumeMountSpec[];
     }[];
-    readonly volumes: readonly ({ readonly name: string; readonly secret: { readonly secretName: string; readonly defaultMode: number } } | { readonly name: string; readonly emptyDir: Record<string, never> })[];
+    readonly volumes: readonly PodVolumeSpec[];
   };
 }
 
@@ -99,12 +122,39 @@ export function serverScript(): string {
   ].join('\n');
 }
 
+/**
+ * The pod volumes and mounts of a target's volumes. A claim mounted at several paths (e.g. with different subPaths)
+ * is one pod volume; read-only is per mount.
+ */
+export function targetVolumes(volumes: readonly PodVolume[] | undefined): { volumes: PodVolumeSpec[]; mounts: VolumeMountSpec[] } {
+  const specs: PodVolumeSpec[] = [];
+  const mounts: VolumeMountSpec[] = [];
+  const claims = new Map<string, string>();
+  (volumes ?? []).forEach((v, i) => {
+    // Named after the first target volume that uses it, so that a kubelet message about it names that entry.
+    let name = `${TARGET_VOLUME_PREFIX}${i}`;
+    if (v.source.kind === 'persistentVolumeClaim') {
+      const known = claims.get(v.source.claimName);
+      if (known) name = known;
+      else {
+        claims.set(v.source.claimName, name);
+        specs.push({ name, persistentVolumeClaim: { claimName: v.source.claimName } });
+      }
+    } else {
+      specs.push({ name, emptyDir: { ...(v.source.sizeLimit ? { sizeLimit: v.source.sizeLimit } : {}), ...(v.source.medium ? { medium: v.source.medium } : {}) } });
+    }
+    mounts.push({ name, mountPath: v.mountPath, ...(v.readOnly ? { readOnly: true } : {}), ...(v.subPath ? { subPath: v.subPath } : {}) });
+  });
+  return { volumes: specs, mounts };
+}
+
 /** The pod. The token is NOT in it: the Jupyter config (with the token) comes from the Secret, mounted read-only. */
 export function kernelPodManifest(target: KubernetesKernelTarget, options: LaunchOptions, name: string): KernelPodManifest {
   const { labels, annotations } = kernelPodLabels(target, options);
   const env = { ...(target.env ?? {}), ...options.env };
   const requests = target.resources?.requests;
   const limits = target.resources?.limits;
+  const own = targetVolumes(target.volumes);
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -132,14 +182,64 @@ export function kernelPodManifest(target: KubernetesKernelTarget, options: Launc
           volumeMounts: [
             { name: 'berth-config', mountPath: CONFIG_DIR, readOnly: true },
             { name: 'workspace', mountPath: POD_WORKSPACE },
+            ...own.mounts,
           ],
         },
       ],
-      // No hostPath ever: the notebook's folder is copied in (see the adapter), the config comes from the Secret.
+      // No hostPath ever: the notebook's folder is copied in (see the adapter), the config comes from the Secret, and
+      // a target's own volumes are claims or emptyDirs (kernelTargets refuses anything else).
       volumes: [
         { name: 'berth-config', secret: { secretName: name, defaultMode: 0o444 } },
         { name: 'workspace', emptyDir: {} },
+        ...own.volumes,
       ],
+    },
+  };
+}
+
+/** The label selector that finds Berth's probe pods. */
+export const PROBE_SELECTOR = `${Labels.probe}=kubernetes`;
+
+/** A probe pod's name: DNS-1123, unique per probe. */
+export function probePodName(random: string): string {
+  return `berth-probe-${random.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 16)}`;
+}
+
+/**
+ * A probe pod: runs the probe script of local images (which server commands exist, the kernelspecs on disk) once and
+ * ends. Where and how the kernel pod would pull (node selector, tolerations, pull policy and secrets, the service
+ * account's pull secrets) but nothing else of it: no API token, no volumes, no requests (it needs no GPU to list
+ * kernelspecs). `deadlineS` ends it in the cluster if Berth is gone before it could delete it.
+ */
+export function probePodManifest(target: KubernetesKernelTarget, name: string, deadlineS: number): KernelPodManifest & { readonly spec: { readonly activeDeadlineSeconds: number } } {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: target.namespace, labels: { [Labels.probe]: 'kubernetes', [Labels.image]: labelValue(target.image) }, annotations: { [Labels.image]: target.image } },
+    spec: {
+      restartPolicy: 'Never',
+      terminationGracePeriodSeconds: 0,
+      activeDeadlineSeconds: deadlineS,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      ...(target.serviceAccount ? { serviceAccountName: target.serviceAccount } : {}),
+      ...(target.nodeSelector && Object.keys(target.nodeSelector).length ? { nodeSelector: { ...target.nodeSelector } } : {}),
+      ...(target.tolerations?.length ? { tolerations: target.tolerations.map((t) => ({ ...t })) } : {}),
+      ...(target.imagePullSecrets?.length ? { imagePullSecrets: target.imagePullSecrets.map((s) => ({ name: s })) } : {}),
+      containers: [
+        {
+          name: 'probe',
+          image: target.image,
+          ...(target.imagePullPolicy ? { imagePullPolicy: target.imagePullPolicy } : {}),
+          command: ['/bin/sh', '-c', PROBE_SCRIPT],
+          workingDir: '/',
+          env: [],
+          resources: {},
+          securityContext: { allowPrivilegeEscalation: false },
+          volumeMounts: [],
+        },
+      ],
+      volumes: [],
     },
   };
 }

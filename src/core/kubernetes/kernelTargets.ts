@@ -1,7 +1,8 @@
 // `berth.kubernetes.targets`: the pod kernel sources the user configured, parsed and checked into
 // KubernetesKernelTargets. A bad entry is skipped with one line saying which entry and what is wrong; the others
 // still become kernels. Pure: unit-tested without VS Code or a cluster.
-import type { KubernetesKernelTarget, PodResources, PodToleration } from '../kernels/api';
+import type { KernelSpecInfo, KubernetesKernelTarget, PodResources, PodToleration, PodVolume } from '../kernels/api';
+import { RESERVED_POD_PATHS } from './kernelPod';
 
 /** One configured target as the picker shows it. */
 export interface PodKernelTarget {
@@ -15,6 +16,10 @@ export interface PodKernelTarget {
   /** One line: kernelspec, requests/limits, node selector (the picker's detail). */
   readonly detail: string;
   readonly target: KubernetesKernelTarget;
+  /** Whether the setting names the kernelspec; if not, `target.kernelspec` is python3 until the image's are known. */
+  readonly kernelspecNamed: boolean;
+  /** The kernelspec as the image's probe describes it (display name, language), once known. */
+  readonly kernelspecInfo?: KernelSpecInfo;
 }
 
 export interface ParsedTargets {
@@ -34,7 +39,10 @@ const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
 const OPERATORS = ['Exists', 'Equal'] as const;
 const EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
-const KNOWN_KEYS = new Set(['name', 'context', 'namespace', 'image', 'kernelspec', 'resources', 'nodeSelector', 'tolerations', 'imagePullPolicy', 'imagePullSecrets', 'serviceAccount', 'env']);
+const KNOWN_KEYS = new Set(['name', 'context', 'namespace', 'image', 'kernelspec', 'resources', 'nodeSelector', 'tolerations', 'imagePullPolicy', 'imagePullSecrets', 'serviceAccount', 'env', 'volumes']);
+const VOLUME_KEYS = new Set(['mountPath', 'persistentVolumeClaim', 'emptyDir', 'readOnly', 'subPath']);
+/** Kernel-managed file systems a volume must not cover. */
+const SYSTEM_PATHS = ['/proc', '/sys', '/dev'];
 
 class EntryError extends Error {}
 
@@ -133,6 +141,81 @@ function pullSecretsOf(entry: Record<string, unknown>): string[] | undefined {
   return names.length ? names : undefined;
 }
 
+/** Whether `inner` is `outer` or lies inside it (both normalised absolute paths). */
+function within(inner: string, outer: string): boolean {
+  return inner === outer || inner.startsWith(outer.endsWith('/') ? outer : `${outer}/`);
+}
+
+function mountPathOf(raw: unknown, where: string): string {
+  if (typeof raw !== 'string' || raw.trim() === '') throw new EntryError(`"${where}.mountPath" is missing (e.g. "mountPath": "/data")`);
+  const mountPath = raw.trim();
+  const segments = mountPath.split('/').slice(1);
+  if (!mountPath.startsWith('/') || mountPath === '/' || segments.some((s) => s === '' || s === '.' || s === '..')) {
+    throw new EntryError(`"${where}.mountPath" ${JSON.stringify(mountPath)} must be an absolute path below "/" without "." or ".." parts, e.g. "/data"`);
+  }
+  if (mountPath.includes(':')) throw new EntryError(`"${where}.mountPath" ${JSON.stringify(mountPath)} must not contain ":"`);
+  const system = SYSTEM_PATHS.find((p) => within(mountPath, p));
+  if (system) throw new EntryError(`"${where}.mountPath" ${JSON.stringify(mountPath)} is inside ${system}, which the container runtime manages`);
+  for (const reserved of RESERVED_POD_PATHS) {
+    if (within(mountPath, reserved.path)) {
+      throw new EntryError(`"${where}.mountPath" ${JSON.stringify(mountPath)} collides with ${reserved.what} at ${reserved.path}: mount the volume elsewhere, e.g. "/data"`);
+    }
+  }
+  return mountPath;
+}
+
+function volumeOf(raw: unknown, i: number): PodVolume {
+  const where = `volumes[${i}]`;
+  if (!isObject(raw)) throw new EntryError(`"${where}" must be an object such as { "mountPath": "/data", "persistentVolumeClaim": "results" }`);
+  if ('hostPath' in raw) throw new EntryError(`"${where}": Berth never mounts a host path into a kernel pod; use a "persistentVolumeClaim" (or an "emptyDir" for scratch)`);
+  const unknown = Object.keys(raw).find((k) => !VOLUME_KEYS.has(k));
+  if (unknown) throw new EntryError(`"${where}": unknown key "${unknown}" (known: ${[...VOLUME_KEYS].join(', ')})`);
+  const mountPath = mountPathOf(raw.mountPath, where);
+  const claim = raw.persistentVolumeClaim;
+  const empty = raw.emptyDir;
+  if ((claim === undefined) === (empty === undefined)) throw new EntryError(`"${where}" needs exactly one of "persistentVolumeClaim" (a claim's name) and "emptyDir" ({} or { "sizeLimit": "1Gi" })`);
+  let source: PodVolume['source'];
+  if (claim !== undefined) {
+    const claimName = typeof claim === 'string' ? claim.trim() : isObject(claim) && typeof claim.claimName === 'string' ? claim.claimName.trim() : undefined;
+    if (!claimName || claimName.length > 253 || !DNS_SUBDOMAIN.test(claimName)) throw new EntryError(`"${where}.persistentVolumeClaim" must be the name of a PersistentVolumeClaim in the namespace, e.g. "results"`);
+    source = { kind: 'persistentVolumeClaim', claimName };
+  } else {
+    if (!isObject(empty)) throw new EntryError(`"${where}.emptyDir" must be an object: {} or { "sizeLimit": "1Gi", "medium": "Memory" }`);
+    const extra = Object.keys(empty).find((k) => k !== 'sizeLimit' && k !== 'medium');
+    if (extra) throw new EntryError(`"${where}.emptyDir" takes "sizeLimit" and "medium", not "${extra}"`);
+    const sizeLimit = empty.sizeLimit === undefined ? undefined : typeof empty.sizeLimit === 'number' ? String(empty.sizeLimit) : typeof empty.sizeLimit === 'string' ? empty.sizeLimit.trim() : undefined;
+    if (empty.sizeLimit !== undefined && (sizeLimit === undefined || !QUANTITY.test(sizeLimit))) throw new EntryError(`"${where}.emptyDir.sizeLimit": ${JSON.stringify(empty.sizeLimit)} is not a quantity (e.g. "1Gi")`);
+    if (empty.medium !== undefined && empty.medium !== '' && empty.medium !== 'Memory') throw new EntryError(`"${where}.emptyDir.medium" must be "Memory" (a tmpfs) or left out (the node's disk)`);
+    source = { kind: 'emptyDir', ...(sizeLimit ? { sizeLimit } : {}), ...(empty.medium === 'Memory' ? { medium: 'Memory' as const } : {}) };
+  }
+  const readOnly = raw.readOnly;
+  if (readOnly !== undefined && typeof readOnly !== 'boolean') throw new EntryError(`"${where}.readOnly" must be true or false`);
+  if (readOnly && source.kind === 'emptyDir') throw new EntryError(`"${where}": a read-only emptyDir stays empty; drop "readOnly"`);
+  let subPath: string | undefined;
+  if (raw.subPath !== undefined) {
+    subPath = typeof raw.subPath === 'string' ? raw.subPath.trim() : undefined;
+    if (!subPath || subPath.startsWith('/') || subPath.split('/').some((s) => s === '..')) throw new EntryError(`"${where}.subPath" must be a relative path inside the volume without "..", e.g. "alice"`);
+  }
+  return { mountPath, source, ...(readOnly ? { readOnly: true } : {}), ...(subPath ? { subPath } : {}) };
+}
+
+function volumesOf(entry: Record<string, unknown>): PodVolume[] | undefined {
+  const value = entry.volumes;
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) throw new EntryError('"volumes" must be a list such as [{ "mountPath": "/data", "persistentVolumeClaim": "results" }]');
+  const volumes = value.map(volumeOf);
+  volumes.forEach((v, i) => {
+    const first = volumes.findIndex((o) => o.mountPath === v.mountPath);
+    if (first !== i) throw new EntryError(`"volumes[${i}].mountPath" ${JSON.stringify(v.mountPath)} is already the mount path of volumes[${first}]`);
+  });
+  return volumes.length ? volumes : undefined;
+}
+
+/** A short summary of the volumes, e.g. "results at /data · emptyDir at /scratch". */
+export function volumeSummary(volumes: readonly PodVolume[] | undefined): string {
+  return (volumes ?? []).map((v) => `${v.source.kind === 'persistentVolumeClaim' ? v.source.claimName : 'emptyDir'} at ${v.mountPath}${v.readOnly ? ' (read-only)' : ''}`).join(' · ');
+}
+
 /** A short summary of the resources, e.g. "cpu 500m · memory 2Gi · nvidia.com/gpu 1". */
 export function resourceSummary(resources: PodResources | undefined): string {
   const names = new Set([...Object.keys(resources?.requests ?? {}), ...Object.keys(resources?.limits ?? {})]);
@@ -155,6 +238,12 @@ export function podWhere(target: Pick<KubernetesKernelTarget, 'context' | 'names
   return `${target.image} on ${target.context}/${target.namespace}`;
 }
 
+/** The picker's detail line: name, kernelspec, requests/limits, node selector, volumes. */
+export function podDetail(name: string | undefined, target: KubernetesKernelTarget, kernelspecLabel: string = target.kernelspec): string {
+  const selector = target.nodeSelector ? Object.entries(target.nodeSelector).map(([k, v]) => `${k}=${v}`).join(',') : undefined;
+  return [name, kernelspecLabel, resourceSummary(target.resources), selector, volumeSummary(target.volumes)].filter(Boolean).join(' · ');
+}
+
 function parseEntry(entry: unknown, kubeconfig: string | undefined): PodKernelTarget {
   if (!isObject(entry)) throw new EntryError('must be an object with at least "context" and "image"');
   const unknown = Object.keys(entry).find((k) => !KNOWN_KEYS.has(k));
@@ -165,7 +254,8 @@ function parseEntry(entry: unknown, kubeconfig: string | undefined): PodKernelTa
   if (/\s/.test(image)) throw new EntryError(`"image" ${JSON.stringify(image)} contains spaces`);
   const namespace = optionalString(entry, 'namespace') ?? 'default';
   if (!DNS_LABEL.test(namespace) || namespace.length > 63) throw new EntryError(`"namespace" "${namespace}" is not a namespace name (lower-case letters, digits and "-")`);
-  const kernelspec = optionalString(entry, 'kernelspec') ?? 'python3';
+  const named = optionalString(entry, 'kernelspec');
+  const kernelspec = named ?? 'python3';
   const imagePullPolicy = optionalString(entry, 'imagePullPolicy');
   if (imagePullPolicy !== undefined && !(PULL_POLICIES as readonly string[]).includes(imagePullPolicy)) throw new EntryError(`"imagePullPolicy" must be one of ${PULL_POLICIES.join(', ')}`);
   const serviceAccount = optionalString(entry, 'serviceAccount');
@@ -175,6 +265,7 @@ function parseEntry(entry: unknown, kubeconfig: string | undefined): PodKernelTa
   const tolerations = tolerationsOf(entry);
   const imagePullSecrets = pullSecretsOf(entry);
   const env = stringMap(entry, 'env', (k) => (ENV_NAME.test(k) ? undefined : `"${k}" is not a variable name`));
+  const volumes = volumesOf(entry);
   const target: KubernetesKernelTarget = {
     kind: 'kubernetes',
     image,
@@ -189,10 +280,10 @@ function parseEntry(entry: unknown, kubeconfig: string | undefined): PodKernelTa
     ...(imagePullSecrets ? { imagePullSecrets } : {}),
     ...(serviceAccount ? { serviceAccount } : {}),
     ...(env ? { env } : {}),
+    ...(volumes ? { volumes } : {}),
   };
   const where = podWhere(target);
-  const detail = [name, kernelspec, resourceSummary(resources), nodeSelector ? Object.entries(nodeSelector).map(([k, v]) => `${k}=${v}`).join(',') : undefined].filter(Boolean).join(' · ');
-  return { id: podControllerId(target, name), label: `Berth: ${where}`, where, ...(name ? { name } : {}), detail, target };
+  return { id: podControllerId(target, name), label: `Berth: ${where}`, where, ...(name ? { name } : {}), detail: podDetail(name, target), target, kernelspecNamed: named !== undefined };
 }
 
 /**

@@ -1,6 +1,8 @@
 // Why a kernel pod is not coming up, in one line, in the cluster's own words: the scheduler's message for
 // FailedScheduling, the kubelet's for image pulls, container config and crashes. A start waits on these
 // instead of a timeout, so a pod stuck Pending always says why. Pure: every case is unit-tested.
+import type { PodVolume } from '../kernels/api';
+import { TARGET_VOLUME_PREFIX } from './kernelPod';
 import type { ContainerInfo, KubeEvent, PodInfo } from './resources';
 
 const PULL_FAILURES = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable']);
@@ -38,11 +40,43 @@ function containerFailure(c: ContainerInfo, limits: string | undefined): string 
   return undefined;
 }
 
+/** What to do about a scheduler message that is about the target's claims (the scheduler's words stay first). */
+function claimHint(message: string, namespace: string): string {
+  const missing = /persistentvolumeclaim "([^"]+)" (not found|is being deleted)/.exec(message);
+  if (missing) return ` (create the PersistentVolumeClaim "${missing[1]}" in namespace ${namespace}, or fix the target's "volumes")`;
+  if (/unbound (immediate )?PersistentVolumeClaims/i.test(message)) return ` (a claim of the target's "volumes" is not bound to a volume: see kubectl get pvc -n ${namespace})`;
+  return '';
+}
+
+/** Berth's own pod volumes, and the service-account token's (`default-token-…`, `kube-api-access-…`). */
+const OWN_VOLUMES = /^(berth-config|workspace|.*-token-[a-z0-9]+|kube-api-access-[a-z0-9]+)$/;
+
+/**
+ * The volumes a FailedMount / FailedAttachVolume message is about, Berth's own left out: the pod's volume names
+ * (`volume-N`, the target's Nth entry) or, for a claim, the PersistentVolume's name (the kubelet names that one).
+ */
+function failedTargetVolumes(message: string): string[] {
+  const names = new Set<string>();
+  for (const m of message.matchAll(/volume "([^"]+)"/g)) names.add(m[1]);
+  const unmounted = /unmounted volumes=\[([^\]]*)\]/.exec(message);
+  unmounted?.[1].split(/[\s,]+/).forEach((n) => n && names.add(n));
+  return [...names].filter((n) => !OWN_VOLUMES.test(n));
+}
+
+function describeVolume(name: string, volumes: readonly PodVolume[] | undefined): string {
+  const index = name.startsWith(TARGET_VOLUME_PREFIX) ? Number(name.slice(TARGET_VOLUME_PREFIX.length)) : Number.NaN;
+  const v = Number.isInteger(index) ? volumes?.[index] : undefined;
+  if (v) return `${v.source.kind === 'persistentVolumeClaim' ? `claim "${v.source.claimName}"` : 'emptyDir'} at ${v.mountPath}`;
+  return Number.isInteger(index) ? name : `volume "${name}"`;
+}
+
 /**
  * The reason a kernel pod cannot start, or undefined while it may still come up. `events` are the pod's
- * events seen so far (any order); `memoryLimit` names the limit for the OOMKilled message.
+ * events seen so far (any order); `memoryLimit` names the limit for the OOMKilled message; `volumes` (the target's)
+ * name the mount paths of a volume the kubelet cannot mount. The config Secret's volume may fail to mount for a
+ * moment (the pod is created before its Secret): only the target's own volumes count.
  */
-export function podStartFailure(pod: PodInfo, events: readonly KubeEvent[], memoryLimit?: string): string | undefined {
+export function podStartFailure(pod: PodInfo, events: readonly KubeEvent[], memoryLimit?: string, volumes?: readonly PodVolume[]): string | undefined {
   if (pod.deletionMs !== undefined) {
     return 'The kernel pod was deleted while it was starting';
   }
@@ -54,7 +88,14 @@ export function podStartFailure(pod: PodInfo, events: readonly KubeEvent[], memo
   const scheduled = pod.conditions.some((c) => c.type === 'PodScheduled' && c.status === 'True') || pod.nodeName !== undefined;
   const failedScheduling = latest(events.filter((e) => e.reason === 'FailedScheduling'));
   if (!scheduled && (unschedulable || failedScheduling)) {
-    return withDetail('The kernel pod cannot be scheduled', failedScheduling?.message ?? unschedulable?.message);
+    const message = oneLine(failedScheduling?.message ?? unschedulable?.message);
+    const hint = claimHint(message, pod.namespace);
+    return `${withDetail('The kernel pod cannot be scheduled', hint ? message.replace(/\.$/, '') : message)}${hint}`;
+  }
+  const mountFailed = latest(events.filter((e) => e.type === 'Warning' && (e.reason === 'FailedMount' || e.reason === 'FailedAttachVolume') && failedTargetVolumes(e.message).length > 0));
+  if (mountFailed) {
+    const which = failedTargetVolumes(mountFailed.message).map((n) => describeVolume(n, volumes));
+    return withDetail(`The kernel pod cannot mount ${which.join(', ')}`, mountFailed.message);
   }
   // The kubelet reports a failed pull as a Warning event before the container status says so.
   const pullFailed = latest(events.filter((e) => e.type === 'Warning' && e.reason === 'Failed' && /pull/i.test(e.message)));

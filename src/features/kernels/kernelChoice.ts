@@ -48,8 +48,8 @@ export function dockerChoice(source: KernelSource): KernelChoice {
 }
 
 export function podChoice(pod: PodKernelTarget): KernelChoice {
-  // No probe of the image in the cluster yet: the kernelspec is the one the target names (checked at start).
-  return { kind: 'kubernetes', id: pod.id, reference: pod.where, kernelspec: { name: pod.target.kernelspec, displayName: pod.target.kernelspec, language: '' }, target: pod.target, pod };
+  // The kernelspec as the image's probe describes it once known; else the name the target has (checked at start).
+  return { kind: 'kubernetes', id: pod.id, reference: pod.where, kernelspec: pod.kernelspecInfo ?? { name: pod.target.kernelspec, displayName: pod.target.kernelspec, language: '' }, target: pod.target, pod };
 }
 
 /** Whether a server found by label runs this choice's kernel (same kind, image and kernelspec; same cluster place for pods). */

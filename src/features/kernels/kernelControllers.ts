@@ -97,6 +97,7 @@ export class KernelControllers implements vscode.Disposable {
       const c = upsert(podChoice(pod), pod.label);
       c.description = pod.name ?? 'Kubernetes pod';
       c.detail = pod.detail;
+      c.supportedLanguages = pod.kernelspecInfo?.language ? [pod.kernelspecInfo.language.toLowerCase()] : undefined;
     }
     for (const [id, entry] of this.entries) {
       if (!wanted.has(id)) {

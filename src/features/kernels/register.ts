@@ -7,6 +7,7 @@ import type { ImagesModel } from '../../core/images/imagesModel';
 import type { KernelConnector, ServerLauncher } from '../../core/kernels/api';
 import { KernelsModel } from '../../core/kernels/kernelsModel';
 import type { ParsedTargets } from '../../core/kubernetes/kernelTargets';
+import type { PodKernelspecsModel } from '../../core/kubernetes/podKernelspecs';
 import { dispositionOf } from '../../core/notebook/kernelOwnership';
 import type { OwnerStamp, ThisHost } from '../../core/kernels/ownerLiveness';
 import { registerCommand } from '../commandBoundary';
@@ -33,6 +34,8 @@ export interface KernelsDeps {
   readonly launcher: ServerLauncher;
   /** Kernels in pods, for the targets of `berth.kubernetes.targets`. */
   readonly podLauncher?: ServerLauncher;
+  /** The kernelspecs of pod targets that name none (one controller per kernelspec once known). */
+  readonly podKernelspecs?: PodKernelspecsModel;
   readonly connector: KernelConnector;
   /** This machine: its identity on the containers this window starts, and whose owners cleanup may judge. */
   readonly host: ThisHost & { stampOf(pid: number): OwnerStamp };
@@ -107,7 +110,8 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     const before = targets.problems.join('\n');
     targets = config.kubernetesTargets();
     if (!deps.podLauncher && targets.targets.length) log.warn('berth.kubernetes.targets: kernels in pods are not available in this window');
-    controllers.setPodTargets(deps.podLauncher ? targets.targets : []);
+    deps.podKernelspecs?.setTargets(deps.podLauncher ? targets.targets : []);
+    showPodTargets();
     if (targets.problems.length && targets.problems.join('\n') !== before) {
       targets.problems.forEach((p) => log.warn(p));
       const first = targets.problems[0];
@@ -116,6 +120,9 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
         else if (c === 'Show Log') log.show(true);
       });
     }
+  }
+  function showPodTargets(): void {
+    controllers.setPodTargets(deps.podLauncher ? (deps.podKernelspecs?.entries ?? targets.targets) : []);
   }
   readTargets();
 
@@ -294,6 +301,7 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     serverLogs,
     model,
     controllers.onDidChange(applyPreferences),
+    ...(deps.podKernelspecs ? [deps.podKernelspecs.onDidChange(showPodTargets)] : []),
     vscode.workspace.onDidCloseNotebookDocument((notebook) => {
       if (notebook.notebookType === Notebooks.type) void release(notebook.uri);
     }),

@@ -136,4 +136,45 @@ describe('kernel pod manifest', () => {
     const byDefault = JSON.parse(kernelSecretManifest(target(), options, 'p1', TOKEN).stringData[CONFIG_FILE]);
     assert.equal(byDefault.ServerApp.shutdown_no_activity_timeout, DEFAULT_IDLE_TIMEOUT_S);
   });
+
+  describe('a target\'s volumes', () => {
+    const withVolumes = target({
+      volumes: [
+        { mountPath: '/data', source: { kind: 'persistentVolumeClaim', claimName: 'results' }, subPath: 'alice' },
+        { mountPath: '/scratch', source: { kind: 'emptyDir', sizeLimit: '1Gi', medium: 'Memory' } },
+        { mountPath: '/reference', source: { kind: 'persistentVolumeClaim', claimName: 'results' }, subPath: 'shared', readOnly: true },
+        { mountPath: '/tmp', source: { kind: 'emptyDir' } },
+      ],
+    });
+
+    it('adds a claim once however often it is mounted, and each emptyDir with its size and medium, after Berth\'s own', () => {
+      const pod = kernelPodManifest(withVolumes, options, 'p1');
+      assert.deepEqual(pod.spec.volumes.slice(2), [
+        { name: 'volume-0', persistentVolumeClaim: { claimName: 'results' } },
+        { name: 'volume-1', emptyDir: { sizeLimit: '1Gi', medium: 'Memory' } },
+        { name: 'volume-3', emptyDir: {} },
+      ]);
+      assert.deepEqual(pod.spec.volumes.slice(0, 2).map((v) => v.name), ['berth-config', 'workspace']);
+    });
+
+    it('mounts each at its path, with subPath and readOnly per mount', () => {
+      const mounts = kernelPodManifest(withVolumes, options, 'p1').spec.containers[0].volumeMounts;
+      assert.deepEqual(mounts.slice(2), [
+        { name: 'volume-0', mountPath: '/data', subPath: 'alice' },
+        { name: 'volume-1', mountPath: '/scratch' },
+        { name: 'volume-0', mountPath: '/reference', readOnly: true, subPath: 'shared' },
+        { name: 'volume-3', mountPath: '/tmp' },
+      ]);
+    });
+
+    it('never has a hostPath, with volumes or without', () => {
+      assert.ok(!JSON.stringify(kernelPodManifest(withVolumes, options, 'p1')).includes('hostPath'));
+    });
+
+    it('keeps every volume name a DNS label and distinct from Berth\'s', () => {
+      const names = kernelPodManifest(withVolumes, options, 'p1').spec.volumes.map((v) => v.name);
+      assert.equal(new Set(names).size, names.length);
+      for (const n of names) assert.match(n, /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    });
+  });
 });

@@ -108,4 +108,51 @@ describe('the start trail of a kernel pod', () => {
     assert.equal(progressStep('Kernel pod Pending'), undefined);
     assert.equal(progressStep('Creating kernel pod ns/berth-kernel-1 from x'), undefined);
   });
+
+  describe('volumes', () => {
+    const volumes = [
+      { mountPath: '/data', source: { kind: 'persistentVolumeClaim' as const, claimName: 'results' } },
+      { mountPath: '/scratch', source: { kind: 'emptyDir' as const } },
+    ];
+
+    it('names a missing claim in the scheduler\'s words and says what to do (v1.20 FailedScheduling)', () => {
+      const message = '0/1 nodes are available: 1 persistentvolumeclaim "results" not found.';
+      const pod = toPodInfo(pending({ unschedulable: message, statuses: [] }));
+      assert.equal(
+        podStartFailure(pod, [event('FailedScheduling', message, 'Warning')], undefined, volumes),
+        'The kernel pod cannot be scheduled: 0/1 nodes are available: 1 persistentvolumeclaim "results" not found (create the PersistentVolumeClaim "results" in namespace ns1, or fix the target\'s "volumes")',
+      );
+    });
+
+    it('says that a claim is not bound', () => {
+      const message = '0/1 nodes are available: 1 pod has unbound immediate PersistentVolumeClaims.';
+      const pod = toPodInfo(pending({ unschedulable: message, statuses: [] }));
+      assert.equal(podStartFailure(pod, []), `The kernel pod cannot be scheduled: ${message.slice(0, -1)} (a claim of the target's "volumes" is not bound to a volume: see kubectl get pvc -n ns1)`);
+    });
+
+    it('fails on a mount failure of a target volume, naming the claim and its mount path', () => {
+      const message = 'MountVolume.SetUp failed for volume "volume-0" : mount failed: exit status 32';
+      assert.equal(podStartFailure(toPodInfo(pending()), [event('FailedMount', message, 'Warning')], undefined, volumes), `The kernel pod cannot mount claim "results" at /data: ${message}`);
+    });
+
+    it('reads the unmounted volumes of the kubelet\'s timeout message', () => {
+      const message = 'Unable to attach or mount volumes: unmounted volumes=[volume-1], unattached volumes=[berth-config workspace volume-1]: timed out waiting for the condition';
+      assert.equal(podStartFailure(toPodInfo(pending()), [event('FailedMount', message, 'Warning')], undefined, volumes), `The kernel pod cannot mount emptyDir at /scratch: ${message}`);
+    });
+
+    it('fails on a mount failure of a claim\'s PersistentVolume (the kubelet names the volume, not the pod\'s)', () => {
+      const message = 'MountVolume.SetUp failed for volume "pv-results" : hostPath type check failed: /srv/gone is not a directory';
+      assert.equal(podStartFailure(toPodInfo(pending()), [event('FailedMount', message, 'Warning')], undefined, volumes), `The kernel pod cannot mount volume "pv-results": ${message}`);
+    });
+
+    it('waits while only Berth\'s own volumes or the token are named (unmounted volumes of a timeout)', () => {
+      const message = 'Unable to attach or mount volumes: unmounted volumes=[berth-config default-token-x7k2p], unattached volumes=[berth-config workspace default-token-x7k2p]: timed out waiting for the condition';
+      assert.equal(podStartFailure(toPodInfo(pending()), [event('FailedMount', message, 'Warning')], undefined, volumes), undefined);
+    });
+
+    it('waits while only the config Secret is not mountable yet (the Secret follows the pod)', () => {
+      const message = 'MountVolume.SetUp failed for volume "berth-config" : secret "berth-kernel-1" not found';
+      assert.equal(podStartFailure(toPodInfo(pending()), [event('FailedMount', message, 'Warning')], undefined, volumes), undefined);
+    });
+  });
 });
