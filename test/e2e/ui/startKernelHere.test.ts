@@ -169,7 +169,7 @@ describe('Start Kernel Here in the workbench (Playwright, real cluster)', functi
     await command(page, 'Berth: Sync Notebook Folder to Kernel Pod');
     const done = page.locator('.notifications-toasts .notification-toast', { hasText: 'into pod' }).first();
     await done.waitFor({ timeout: 60000 });
-    assert.match(await done.innerText(), /^Copied \d+ files \(.*\) of .*notebooks into pod berth-ui-here-/);
+    assert.match(await done.innerText(), /Copied \d+ files \(.*\) of .*notebooks into pod berth-ui-here-/);
     await runCell(page, 1);
     await eventually(async () => (/edited after the start/.test(await outputText(page)) ? true : undefined), 'the synced file read in the pod');
     await shot('start-here-synced');
