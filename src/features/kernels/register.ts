@@ -366,9 +366,9 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
           }
         },
       );
-      const what = `${copied.files} file${copied.files === 1 ? '' : 's'} (${formatBytes(copied.totalBytes)}) of ${folder}`;
-      log.info(`Synced ${what} into ${pod}`);
-      void vscode.window.showInformationMessage(`Copied ${what} into ${pod}. Files only the pod has were left as they are.`);
+      const files = `${copied.files} file${copied.files === 1 ? '' : 's'} (${formatBytes(copied.totalBytes)})`;
+      log.info(`Synced ${files} of ${folder} into ${pod}`);
+      void vscode.window.showInformationMessage(`Copied ${files} of ${vscode.workspace.asRelativePath(vscode.Uri.file(folder), false)} into ${pod}; files only the pod has are left as they are.`);
       return { copied, pod: server.resourceId };
     } catch (error) {
       if (!(error instanceof CopyLimitError)) throw error;
