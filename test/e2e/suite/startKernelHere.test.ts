@@ -18,9 +18,13 @@ import type { FolderSyncOutcome } from '../../../src/features/kernels/register';
 const KUBECONFIG = process.env.BERTH_TEST_KUBECONFIG;
 const REGISTRY = process.env.BERTH_TEST_REGISTRY ?? '127.0.0.1:5000';
 const BASE_IMAGE = 'berth/python:latest';
-/** A tag of the Python image that no registry has: Start Kernel Here must push it. */
-const LOCAL_REPO = 'berth-e2e/start-here';
-const TAG = 'e2e';
+/**
+ * A tag of the Python image that no registry has (the engine holds no digest of `docker.io/berth/python`): Start
+ * Kernel Here must push it. Pushed into the registry's berth/python, as the other tests push this image: the
+ * cluster's containerd then knows its content under that one repository, whose name the kubelet reports.
+ */
+const LOCAL_REPO = 'berth/python';
+const TAG = 'start-here-e2e';
 const LOCAL_IMAGE = `${LOCAL_REPO}:${TAG}`;
 const PUSHED_IMAGE = `${REGISTRY}/${LOCAL_IMAGE}`;
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });

@@ -16,7 +16,8 @@ import { eventually as pollUntil, openWorkbench, type Workbench } from './workbe
 const SHOTS = process.env.BERTH_SHOTS ?? '/var/tmp/berth-shots';
 const KUBECONFIG = process.env.BERTH_TEST_KUBECONFIG;
 const REGISTRY = process.env.BERTH_TEST_REGISTRY ?? '127.0.0.1:5000';
-const LOCAL_IMAGE = 'berth-ui/start-here:ui';
+/** A tag that no registry has (pushed into berth/python, where the other tests push this image's content). */
+const LOCAL_IMAGE = 'berth/python:start-here-ui';
 const PUSHED_IMAGE = `${REGISTRY}/${LOCAL_IMAGE}`;
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 
