@@ -36,6 +36,10 @@ export const Commands = {
   deletePod: 'berth.cluster.deletePod',
   copyPodName: 'berth.cluster.copyName',
   openPodShell: 'berth.cluster.openShell',
+  /** On a namespace row: pick an image (push it when only local), then start a kernel pod there for a notebook. */
+  startKernelHere: 'berth.cluster.startKernelHere',
+  /** Copies the notebook's folder into its kernel pod again. */
+  syncNotebookFolder: 'berth.kernel.syncFolder',
   /** Internal: the Cluster view's rows as the tree shows them, for the e2e suite. */
   clusterTree: '_berth.cluster.tree',
   /** Internal: what an Open Shell terminal has shown so far, for the e2e suite. */
@@ -121,6 +125,8 @@ export const StateKeys = {
   clusterContext: 'berth.cluster.context',
   /** Namespaces chosen in the Cluster view, per context. */
   clusterNamespaces: 'berth.cluster.namespaces',
+  /** Pod targets started from the Cluster view (Start Kernel Here), newest first: kernel picker entries. */
+  startedPodTargets: 'berth.kubernetes.startedTargets',
 } as const;
 
 /** The one DiagnosticCollection of build failures. */

@@ -24,6 +24,8 @@ import * as images from './features/images/register';
 import * as kernels from './features/kernels/register';
 import { podKernelspecsModel } from './features/kernels/podKernelspecsSetup';
 import { MementoProbeCache } from './features/kernels/probeCache';
+import { allPodTargets, StartedPodTargets } from './features/kernels/startedPodTargets';
+import { pushImage } from './features/images/pushPull';
 
 /** The composition root: builds the adapters and models, then lets each feature register itself. */
 export function activate(context: vscode.ExtensionContext): BerthApi | undefined {
@@ -37,19 +39,35 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
     const launcher = new DockerServerLauncher(engine, log);
     const probes = new ImageProbesModel(imagesModel, (imageId, signal) => launcher.probe(imageId, signal), new MementoProbeCache(context.globalState), log);
     const clusterModel = new ClusterModel(new ClientNodeKubernetes(log), log);
-    // Pods are found again (re-attach, cleanup, the Kernels view) where the configured targets put them.
-    const podLauncher = new KubernetesServerLauncher(log, { scopes: () => podScopes(config.kubernetesTargets().targets), kubeconfig: () => config.kubeconfig || undefined });
+    // Pods are found again (re-attach, cleanup, the Kernels view) where the configured and started targets put them.
+    const startedTargets = new StartedPodTargets(context.workspaceState);
+    const podLauncher = new KubernetesServerLauncher(log, { scopes: () => podScopes(allPodTargets(config, startedTargets)), kubeconfig: () => config.kubeconfig || undefined });
     const podKernelspecs = podKernelspecsModel({ state: context.globalState, images: imagesModel, launcher, podLauncher, log });
-    const kernelsFeature = kernels.register({ context, log, config, images: imagesModel, probes, launcher, podLauncher, podKernelspecs, connector: new JupyterKernelConnector(log), host: localHost() });
+    const kernelsFeature = kernels.register({ context, log, config, images: imagesModel, probes, launcher, podLauncher, podKernelspecs, startedTargets, connector: new JupyterKernelConnector(log), host: localHost() });
+    const transfer = new DockerImageTransfer(engine, log);
+    const pushDeps = { transfer, images: imagesModel, registry: () => config.registry, state: context.workspaceState, log };
     context.subscriptions.push(
       config,
       imagesModel,
       builds,
       probes,
       podKernelspecs,
-      images.register({ model: imagesModel, builds, probes, transfer: new DockerImageTransfer(engine, log), registry: () => config.registry, state: context.workspaceState, log }),
+      images.register({ model: imagesModel, builds, probes, transfer, registry: () => config.registry, state: context.workspaceState, log }),
       clusterModel,
-      cluster.register({ model: clusterModel, config, state: context.workspaceState, log }),
+      startedTargets,
+      cluster.register({
+        model: clusterModel,
+        config,
+        state: context.workspaceState,
+        log,
+        startKernel: {
+          images: imagesModel,
+          probes,
+          registry: () => config.registry,
+          push: async (image, target) => (await pushImage(pushDeps, undefined, { image, target }))?.target,
+          startPodKernel: kernelsFeature.startPodKernel,
+        },
+      }),
       kernelsFeature,
       build.register({ createBuilder: () => DockerImageBuilder.forHost(config.dockerHost), activity: builds, state: context.workspaceState, log }),
       docs.register({ extensionUri: context.extensionUri, log, config, runner: new DockerJobRunner(engine, log), workspaceState: context.workspaceState }),

@@ -5,10 +5,12 @@ import { BerthError, errorMessage } from '../../core/common/errors';
 import { Emitter } from '../../core/common/event';
 import type { Disposable } from '../../core/common/lifecycle';
 import type { Logger } from '../../core/common/logger';
-import type { KubernetesKernelTarget, ServerHandle } from '../../core/kernels/api';
+import type { FolderSyncProgress, FolderSyncResult, KubernetesKernelTarget, ServerHandle } from '../../core/kernels/api';
+import { DEFAULT_COPY_LIMIT_BYTES } from '../../core/kubernetes/folderCopy';
 import { POD_CONTAINER, POD_GRACE_SECONDS } from '../../core/kubernetes/kernelPod';
 import { podEndReason } from '../../core/kubernetes/podFailure';
 import { toPodInfo, type ApiPod } from '../../core/kubernetes/resources';
+import { planUpload, uploadFolder } from './podFolderUpload';
 import { followPodLog } from './podLog';
 import type { PodPortForward } from './podPortForward';
 import { keepWatching } from './podWatch';
@@ -45,6 +47,8 @@ export class KubernetesServerHandle implements ServerHandle {
     readonly token: string,
     readonly startedAtMs: number,
     private readonly log: Logger,
+    /** The most the notebook's folder may hold to be copied in (the launcher's limit at start). */
+    private readonly copyLimitBytes: number = DEFAULT_COPY_LIMIT_BYTES,
   ) {
     this.core = kc.makeApiClient(CoreV1Api);
     const ns = encodeURIComponent(target.namespace);
@@ -80,6 +84,16 @@ export class KubernetesServerHandle implements ServerHandle {
 
   followLogs(onLine: (line: string) => void): Disposable {
     return followPodLog(this.kc, this.target.namespace, this.podName, POD_CONTAINER, onLine, this.log);
+  }
+
+  /** Copies the folder in again over the port-forward: what changed or was added since the start reaches the kernel. */
+  async syncFolder(folder: string, signal: AbortSignal, onProgress?: (p: FolderSyncProgress) => void): Promise<FolderSyncResult> {
+    if (this.exited) throw new BerthError(`The kernel pod ${this.resourceId} is gone: there is nothing to sync to.`);
+    // The limit is checked before anything is sent: over it, the pod keeps what it had.
+    const plan = await planUpload(folder, this.copyLimitBytes, signal);
+    await uploadFolder(folder, plan, this.baseUrl, this.token, signal, (done, total, path) => onProgress?.({ done, total, path }));
+    this.log.info(`synced ${plan.files.length} files (${plan.totalBytes} bytes) of ${folder} into kernel pod ${this.resourceId}`);
+    return { files: plan.files.length, directories: plan.directories.length, totalBytes: plan.totalBytes };
   }
 
   /** Stops watching and forwarding without touching the pod (a failed start deletes it itself). */

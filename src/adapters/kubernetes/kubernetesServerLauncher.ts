@@ -158,7 +158,7 @@ export class KubernetesServerLauncher implements ServerLauncher {
       }
       throwIfAborted(signal);
       this.log.info(`Jupyter in kernel pod ${where} answers on ${baseUrl}`);
-      return new KubernetesServerHandle(kc, target, name, forward, token, startedAt, this.log);
+      return new KubernetesServerHandle(kc, target, name, forward, token, startedAt, this.log, this.copyLimitBytes);
     } catch (error) {
       forward?.dispose();
       await deletePodAndSecret(core, target.namespace, name, 0).catch((e: unknown) => this.log.warn(`deleting kernel pod ${where} failed: ${errorMessage(e)}`));
@@ -373,7 +373,7 @@ export class KubernetesServerLauncher implements ServerLauncher {
       attach: async (given?: string) => {
         const token = given ?? (await this.readToken(loaded, core, pod.namespace, pod.name));
         const forward = await PodPortForward.open(loaded.kc, pod.namespace, pod.name, POD_JUPYTER_PORT, this.log);
-        return new KubernetesServerHandle(loaded.kc, target, pod.name, forward, token, pod.startMs ?? Date.now(), this.log);
+        return new KubernetesServerHandle(loaded.kc, target, pod.name, forward, token, pod.startMs ?? Date.now(), this.log, this.copyLimitBytes);
       },
       remove: () => deletePodAndSecret(core, pod.namespace, pod.name, 0),
       followLogs: (onLine) => followPodLog(loaded.kc, pod.namespace, pod.name, POD_CONTAINER, onLine, this.log),

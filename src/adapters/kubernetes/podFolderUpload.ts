@@ -39,7 +39,8 @@ function contentsUrl(baseUrl: string, rel: string): string {
   return `${baseUrl}/api/contents/${rel.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-export async function uploadFolder(folder: string, plan: CopyPlan, baseUrl: string, token: string, signal: AbortSignal): Promise<void> {
+/** Creates the plan's folders, then PUTs its files one by one; `onFile` hears of each file before it is sent. */
+export async function uploadFolder(folder: string, plan: CopyPlan, baseUrl: string, token: string, signal: AbortSignal, onFile?: (done: number, total: number, path: string) => void): Promise<void> {
   const put = async (rel: string, body: object) => {
     let response: Response;
     try {
@@ -60,8 +61,9 @@ export async function uploadFolder(folder: string, plan: CopyPlan, baseUrl: stri
     }
   };
   for (const dir of plan.directories) await put(dir, { type: 'directory' });
-  for (const file of plan.files) {
+  for (const [i, file] of plan.files.entries()) {
     if (signal.aborted) throw new CancelledError();
+    onFile?.(i, plan.files.length, file.path);
     const content = await fs.readFile(path.join(folder, ...file.path.split('/')));
     await put(file.path, { type: 'file', format: 'base64', content: content.toString('base64') });
   }

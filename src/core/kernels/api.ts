@@ -147,8 +147,27 @@ export interface ServerHandle {
   logTail(lines: number): Promise<string>;
   /** Streams the container's log (for the output channel) until disposed. */
   followLogs(onLine: (line: string) => void): Disposable;
+  /**
+   * Copies the notebook's folder into the server again (a pod has its own copy; a local container sees the folder
+   * itself, so it has no such method). Same rules and limit as at start; files only the server has are left alone.
+   */
+  syncFolder?(folder: string, signal: AbortSignal, onProgress?: (p: FolderSyncProgress) => void): Promise<FolderSyncResult>;
   /** Stops and removes the container. Idempotent. */
   dispose(): Promise<void>;
+}
+
+export interface FolderSyncProgress {
+  /** Files copied so far, of `total`. */
+  readonly done: number;
+  readonly total: number;
+  /** The file being copied, relative to the folder. */
+  readonly path: string;
+}
+
+export interface FolderSyncResult {
+  readonly files: number;
+  readonly directories: number;
+  readonly totalBytes: number;
 }
 
 /** Starts or re-attaches Jupyter servers for a target. One implementation per target kind. */

@@ -10,6 +10,7 @@ import type { Config } from '../config';
 import { ClusterTreeProvider, type ClusterNode } from './clusterTreeProvider';
 import { PodDescribeDocuments, PodLogsDocuments, type LogRef } from './podDocuments';
 import { PodShell } from './podShell';
+import { StartKernelHere, type StartKernelHereDeps, type StartKernelHereOptions } from './startKernelHere';
 
 export interface ClusterDeps {
   readonly model: ClusterModel;
@@ -17,6 +18,8 @@ export interface ClusterDeps {
   /** Berth's own state: the context and namespaces chosen in the view. Berth never writes a kubeconfig. */
   readonly state: vscode.Memento;
   readonly log: vscode.LogOutputChannel;
+  /** What Start Kernel Here on a namespace needs: the local images, Push, and the kernels feature. */
+  readonly startKernel: Omit<StartKernelHereDeps, 'log'>;
 }
 
 /** Seconds a pod deleted from the view gets to stop. */
@@ -34,12 +37,13 @@ function isPodNode(node: unknown): node is PodNode {
 }
 
 /** The Cluster view: contexts → namespaces → pods, live from watches, with the pod actions. */
-export function register({ model, config, state, log }: ClusterDeps): vscode.Disposable {
+export function register({ model, config, state, log, startKernel }: ClusterDeps): vscode.Disposable {
   const provider = new ClusterTreeProvider(model);
   const view = vscode.window.createTreeView(Views.cluster, { treeDataProvider: provider, showCollapseAll: true });
   const logs = new PodLogsDocuments(model, () => config.podLogTailLines, log);
   const describe = new PodDescribeDocuments(model);
   const shells = new Map<string, PodShell>();
+  const startKernelHere = new StartKernelHere({ ...startKernel, log });
 
   const source = (): KubeconfigSource => kubeconfigSource(config.kubeconfig, process.env, os.homedir());
   const preferences = () => {
@@ -151,6 +155,11 @@ export function register({ model, config, state, log }: ClusterDeps): vscode.Dis
       const chosen = { ...(state.get<Record<string, string>>(StateKeys.clusterNamespaces) ?? {}), [node.context]: node.namespace };
       await state.update(StateKeys.clusterNamespaces, chosen);
       preferences();
+    }),
+    registerCommand(Commands.startKernelHere, 'Start Kernel Here', log, async (node?: ClusterNode, options?: StartKernelHereOptions) => {
+      const selected = node ?? view.selection[0];
+      if (selected?.kind !== 'namespace') throw new BerthError('Pick a namespace in the Cluster view first.');
+      return startKernelHere.execute(selected.context, selected.namespace, options);
     }),
     registerCommand(Commands.showPodLogs, 'Show Logs', log, async (node?: unknown) => {
       const pod = requirePod(node);

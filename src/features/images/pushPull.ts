@@ -16,6 +16,8 @@ export interface PushPullDeps {
 
 /** What a caller (a test, another extension, Start Kernel Here) may pass instead of answering prompts. */
 export interface TransferOptions {
+  /** Push: the local image to push (instead of the Images view's row or a pick). */
+  readonly image?: string;
   readonly target?: string;
   readonly reference?: string;
 }
@@ -51,7 +53,7 @@ function imageOf(arg: unknown): string | undefined {
 
 /** "Push Image…" on a tagged image: target prefilled from berth.registry + repo:tag, remembered per image. */
 export async function pushImage(deps: PushPullDeps, arg?: unknown, options?: TransferOptions): Promise<{ target: string; digest?: string } | undefined> {
-  let image = imageOf(arg);
+  let image = options?.image ?? imageOf(arg);
   if (!image) {
     const state = deps.images.state;
     const tags = state.kind === 'ready' ? state.images.flatMap((i) => i.tags).sort() : [];

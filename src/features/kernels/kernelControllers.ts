@@ -28,7 +28,7 @@ interface Entry {
 /**
  * One NotebookController per (tagged image, kernelspec) that can serve Jupyter, kept in step with the probes model
  * (which follows the engine's image events): a new tag appears in the picker, a removed one disappears. Plus one
- * per configured pod target (`berth.kubernetes.targets`), kept in step with the setting.
+ * per pod target (`berth.kubernetes.targets`, then those started from the Cluster view), kept in step with both.
  */
 export class KernelControllers implements vscode.Disposable {
   private readonly entries = new Map<string, Entry>();
@@ -63,7 +63,7 @@ export class KernelControllers implements vscode.Disposable {
     return this.entries.get(controllerId(reference, kernelspec));
   }
 
-  /** The pod targets from the setting (already parsed and checked). */
+  /** The pod targets: from the setting and from Start Kernel Here (already parsed and checked). */
   setPodTargets(targets: readonly PodKernelTarget[]): void {
     this.podTargets = targets;
     this.sync();

@@ -1,13 +1,17 @@
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { Commands, Notebooks, Views } from '../../constants';
 import { BerthError, CancelledError, errorMessage } from '../../core/common/errors';
 import { formatSize, shortId } from '../../core/images/imageRows';
 import type { ImageProbesModel, KernelSource } from '../../core/images/imageProbes';
 import type { ImagesModel } from '../../core/images/imagesModel';
-import type { KernelConnector, ServerLauncher } from '../../core/kernels/api';
+import type { FolderSyncResult, KernelConnector, ServerLauncher } from '../../core/kernels/api';
 import { KernelsModel } from '../../core/kernels/kernelsModel';
-import type { ParsedTargets } from '../../core/kubernetes/kernelTargets';
+import { formatBytes } from '../../core/kernels/notebookOutputs';
+import { CopyLimitError } from '../../core/kubernetes/folderCopy';
+import { podControllerId, type ParsedTargets } from '../../core/kubernetes/kernelTargets';
 import type { PodKernelspecsModel } from '../../core/kubernetes/podKernelspecs';
+import type { StartedTarget } from '../../core/kubernetes/startedTargets';
 import { dispositionOf } from '../../core/notebook/kernelOwnership';
 import type { OwnerStamp, ThisHost } from '../../core/kernels/ownerLiveness';
 import { registerCommand } from '../commandBoundary';
@@ -23,6 +27,7 @@ import { KernelsTreeProvider, rowNotebookUri, type KernelRow } from './kernelsVi
 import { NotebookKernels } from './notebookKernels';
 import { ServerLogs } from './serverLogs';
 import { TokenStore, windowOwner } from './ownership';
+import { allPodTargets, type StartedPodTargets } from './startedPodTargets';
 
 export interface KernelsDeps {
   readonly context: vscode.ExtensionContext;
@@ -32,10 +37,12 @@ export interface KernelsDeps {
   readonly probes: ImageProbesModel;
   /** Local container kernels (also probes images, and removes lapsed probe containers). */
   readonly launcher: ServerLauncher;
-  /** Kernels in pods, for the targets of `berth.kubernetes.targets`. */
+  /** Kernels in pods, for the targets of `berth.kubernetes.targets` and those started from the Cluster view. */
   readonly podLauncher?: ServerLauncher;
   /** The kernelspecs of pod targets that name none (one controller per kernelspec once known). */
   readonly podKernelspecs?: PodKernelspecsModel;
+  /** The pod targets started from the Cluster view (Start Kernel Here), remembered per workspace. */
+  readonly startedTargets: StartedPodTargets;
   readonly connector: KernelConnector;
   /** This machine: its identity on the containers this window starts, and whose owners cleanup may judge. */
   readonly host: ThisHost & { stampOf(pid: number): OwnerStamp };
@@ -61,6 +68,12 @@ export interface KernelsApi {
   targetProblems(): readonly string[];
 }
 
+/** What Sync Notebook Folder did: copied the folder, or refused it (over the size limit; nothing was copied). */
+export type FolderSyncOutcome = { readonly copied: FolderSyncResult; readonly pod: string } | { readonly refused: string };
+
+/** Starts a pod kernel for a notebook from outside the kernel picker (the Cluster view's Start Kernel Here). */
+export type StartPodKernel = (target: StartedTarget, editor: vscode.NotebookEditor) => Promise<{ readonly controllerId: string }>;
+
 /** Commands get a tree row, a notebook URI, a notebook toolbar context, or nothing (then: the active notebook). */
 function notebookUriOf(arg: unknown): vscode.Uri | undefined {
   if (arg instanceof vscode.Uri) return arg;
@@ -74,7 +87,7 @@ function notebookUriOf(arg: unknown): vscode.Uri | undefined {
 }
 
 /** Container kernels: the kernel sources in the picker, running cells, control, the Kernels view, re-attach and cleanup. */
-export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsApi; refreshServers(): Promise<void> } {
+export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsApi; refreshServers(): Promise<void>; startPodKernel: StartPodKernel } {
   const { context, log, config } = deps;
   const launchers = { docker: deps.launcher, ...(deps.podLauncher ? { kubernetes: deps.podLauncher } : {}) };
   // Each kind lists on its own (an unreachable cluster never hides the local containers) and follows its own watch.
@@ -105,12 +118,13 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
   const records = new EnvironmentRecords(controllers, deps.images, log);
 
   // Pod targets: one controller each; a bad entry is skipped and said once (log and a warning), never a crash.
+  // Those started from the Cluster view come after the configured ones.
   let targets: ParsedTargets = { targets: [], problems: [] };
   function readTargets(): void {
     const before = targets.problems.join('\n');
     targets = config.kubernetesTargets();
     if (!deps.podLauncher && targets.targets.length) log.warn('berth.kubernetes.targets: kernels in pods are not available in this window');
-    deps.podKernelspecs?.setTargets(deps.podLauncher ? targets.targets : []);
+    deps.podKernelspecs?.setTargets(deps.podLauncher ? allPodTargets(config, deps.startedTargets) : []);
     showPodTargets();
     if (targets.problems.length && targets.problems.join('\n') !== before) {
       targets.problems.forEach((p) => log.warn(p));
@@ -122,7 +136,7 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     }
   }
   function showPodTargets(): void {
-    controllers.setPodTargets(deps.podLauncher ? (deps.podKernelspecs?.entries ?? targets.targets) : []);
+    controllers.setPodTargets(deps.podLauncher ? (deps.podKernelspecs?.entries ?? allPodTargets(config, deps.startedTargets)) : []);
   }
   readTargets();
 
@@ -278,6 +292,69 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     });
   }
 
+  /**
+   * Start Kernel Here: the target becomes (and stays, across reloads) a kernel picker entry, is selected for the
+   * notebook, and its kernel starts now, with the usual progress and Cancel. A failed start is thrown to the caller.
+   */
+  async function startPodKernel(target: StartedTarget, editor: vscode.NotebookEditor): Promise<{ controllerId: string }> {
+    if (!deps.podLauncher) throw new BerthError('Kernels in pods are not available in this window.');
+    // Remembering it fires the change that makes its controller (readTargets).
+    await deps.startedTargets.remember(target);
+    const id = podControllerId(target);
+    const found = controllers.get(id);
+    if (!found) throw new BerthError(`Berth could not make a kernel of ${target.image} on ${target.context}/${target.namespace}: see the log.`);
+    await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, ...selectKernelArgs(id) });
+    await kernels.session(editor.notebook, found.choice);
+    return { controllerId: id };
+  }
+
+  /** Sync Notebook Folder: the notebook's folder copied into its kernel pod again, with progress and Cancel. */
+  async function syncFolder(arg: unknown): Promise<FolderSyncOutcome | undefined> {
+    const uri = notebookUriOf(arg);
+    const info = uri && kernels.get(uri);
+    const notebook = uri && vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uri.toString());
+    if (!uri || !info || !notebook) throw new BerthError('This notebook has no Berth kernel: run a cell on a "Berth: IMAGE on CONTEXT/NAMESPACE" kernel first.');
+    if (uri.scheme !== 'file') throw new BerthError('Only a notebook saved on disk has a folder to sync: save it first.');
+    if (info.state === 'launching') throw new BerthError('The kernel is still starting: the notebook\'s folder is copied into its pod as part of the start.');
+    if (info.state === 'dead') throw new BerthError('The kernel is gone: restart it (Berth: Restart Kernel), which copies the folder into a new pod.');
+    const server = (await kernels.session(notebook, info.source)).server;
+    if (!server.syncFolder) {
+      throw new BerthError('This notebook\'s kernel runs in a local container, which sees the notebook\'s folder itself: there is nothing to sync.');
+    }
+    const sync = server.syncFolder.bind(server);
+    const folder = path.dirname(uri.fsPath);
+    const pod = resourceName(server.target, server.resourceId);
+    try {
+      const copied = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Berth: syncing ${path.basename(folder)} to ${pod}`, cancellable: true },
+        async (progress, token) => {
+          const abort = new AbortController();
+          const cancel = token.onCancellationRequested(() => abort.abort());
+          let reported = 0;
+          try {
+            return await sync(folder, abort.signal, ({ done, total, path: file }) => {
+              const percent = Math.floor((done / total) * 100);
+              progress.report({ message: `${done + 1}/${total} ${file}`, increment: percent - reported });
+              reported = percent;
+            });
+          } finally {
+            cancel.dispose();
+          }
+        },
+      );
+      const files = `${copied.files} file${copied.files === 1 ? '' : 's'} (${formatBytes(copied.totalBytes)})`;
+      log.info(`Synced ${files} of ${folder} into ${pod}`);
+      void vscode.window.showInformationMessage(`Copied ${files} of ${vscode.workspace.asRelativePath(vscode.Uri.file(folder), false)} into ${pod}; files only the pod has are left as they are.`);
+      return { copied, pod: server.resourceId };
+    } catch (error) {
+      if (!(error instanceof CopyLimitError)) throw error;
+      // Not a failure of Berth's: the folder is too big to copy. Said once; the pod keeps what it had.
+      log.warn(error.message);
+      void vscode.window.showErrorMessage(error.message);
+      return { refused: error.message };
+    }
+  }
+
   async function requireKernelFor(arg: unknown): Promise<vscode.Uri> {
     const uri = notebookUriOf(arg);
     if (!uri || !kernels.get(uri)) throw new BerthError('This notebook has no running Berth kernel: run a cell on a "Berth: …" kernel first.');
@@ -350,6 +427,11 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
         void model.rewatch('kubernetes');
       }
     }),
+    deps.startedTargets.onDidChange(() => {
+      readTargets();
+      void model.rewatch('kubernetes');
+    }),
+    registerCommand(Commands.syncNotebookFolder, 'Sync Notebook Folder', log, syncFolder),
   );
   void cleanUpOrphans().catch((error: unknown) => log.warn(`Cleaning up Berth containers failed: ${errorMessage(error)}`));
 
@@ -376,5 +458,5 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
   };
   // The Docker host setting changed (the engine switched): its containers are another engine's now.
   const refreshServers = () => model.refresh('docker');
-  return Object.assign(vscode.Disposable.from(...disposables.reverse()), { api, refreshServers });
+  return Object.assign(vscode.Disposable.from(...disposables.reverse()), { api, refreshServers, startPodKernel });
 }
