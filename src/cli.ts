@@ -109,7 +109,7 @@ async function run(args: RunArgs): Promise<number> {
       }
       const loaded = await loadKubeContext(args.kube.kubeconfig, args.kube.context);
       const namespace = args.kube.namespace ?? loaded.context.namespace ?? 'default';
-      launchers = { kubernetes: new KubernetesServerLauncher(log) };
+      launchers = { kubernetes: new KubernetesServerLauncher(log, args.kube.copyLimitBytes ? { copyLimitBytes: args.kube.copyLimitBytes } : {}) };
       const kernelspec = args.kernel ?? notebookKernelspec(nb) ?? 'python3';
       source = { id: 'cli', reference: args.image, target: { kind: 'kubernetes', image: args.image, kernelspec, context: args.kube.context, namespace, ...(args.kube.kubeconfig ? { kubeconfig: args.kube.kubeconfig } : {}) } };
     } else {

@@ -109,6 +109,7 @@ export const Settings = {
   kubernetesContext: 'kubernetes.context',
   kubernetesNamespace: 'kubernetes.namespace',
   kubernetesTargets: 'kubernetes.targets',
+  kubernetesCopyLimitMB: 'kubernetes.copyLimitMB',
   podLogTailLines: 'kubernetes.logTailLines',
   registry: 'registry',
   docsRImage: 'docs.rImage',

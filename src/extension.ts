@@ -41,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
     const clusterModel = new ClusterModel(new ClientNodeKubernetes(log), log);
     // Pods are found again (re-attach, cleanup, the Kernels view) where the configured and started targets put them.
     const startedTargets = new StartedPodTargets(context.workspaceState);
-    const podLauncher = new KubernetesServerLauncher(log, { scopes: () => podScopes(allPodTargets(config, startedTargets)), kubeconfig: () => config.kubeconfig || undefined });
+    const podLauncher = new KubernetesServerLauncher(log, { scopes: () => podScopes(allPodTargets(config, startedTargets)), kubeconfig: () => config.kubeconfig || undefined, copyLimitBytes: () => config.kubernetesCopyLimitBytes });
     const podKernelspecs = podKernelspecsModel({ state: context.globalState, images: imagesModel, launcher, podLauncher, log });
     const kernelsFeature = kernels.register({ context, log, config, images: imagesModel, probes, launcher, podLauncher, podKernelspecs, startedTargets, connector: new JupyterKernelConnector(log), host: localHost() });
     const transfer = new DockerImageTransfer(engine, log);

@@ -74,6 +74,12 @@ export class Config implements vscode.Disposable {
     return this.section.get<string>(Settings.kubernetesContext, '').trim();
   }
 
+  /** berth.kubernetes.copyLimitMB, in bytes: the most a notebook's folder may hold to be copied into its kernel pod. */
+  get kubernetesCopyLimitBytes(): number {
+    const mb = this.section.get<number>(Settings.kubernetesCopyLimitMB, 100);
+    return Math.max(1, Number.isFinite(mb) ? mb : 100) * 1024 * 1024;
+  }
+
   get kubernetesNamespace(): string {
     return this.section.get<string>(Settings.kubernetesNamespace, '').trim();
   }

@@ -48,7 +48,7 @@ export class KubernetesServerHandle implements ServerHandle {
     readonly startedAtMs: number,
     private readonly log: Logger,
     /** The most the notebook's folder may hold to be copied in (the launcher's limit at start). */
-    private readonly copyLimitBytes: number = DEFAULT_COPY_LIMIT_BYTES,
+    private readonly copyLimit: () => number = () => DEFAULT_COPY_LIMIT_BYTES,
   ) {
     this.core = kc.makeApiClient(CoreV1Api);
     const ns = encodeURIComponent(target.namespace);
@@ -90,7 +90,7 @@ export class KubernetesServerHandle implements ServerHandle {
   async syncFolder(folder: string, signal: AbortSignal, onProgress?: (p: FolderSyncProgress) => void): Promise<FolderSyncResult> {
     if (this.exited) throw new BerthError(`The kernel pod ${this.resourceId} is gone: there is nothing to sync to.`);
     // The limit is checked before anything is sent: over it, the pod keeps what it had.
-    const plan = await planUpload(folder, this.copyLimitBytes, signal);
+    const plan = await planUpload(folder, this.copyLimit(), signal);
     await uploadFolder(folder, plan, this.baseUrl, this.token, signal, (done, total, path) => onProgress?.({ done, total, path }));
     this.log.info(`synced ${plan.files.length} files (${plan.totalBytes} bytes) of ${folder} into kernel pod ${this.resourceId}`);
     return { files: plan.files.length, directories: plan.directories.length, totalBytes: plan.totalBytes };

@@ -38,7 +38,7 @@ export interface KubernetesServerLauncherOptions {
   /** How long Jupyter may take to answer once its container runs. */
   readonly readyTimeoutMs?: number;
   /** The most the notebook's folder may hold to be copied into the pod. */
-  readonly copyLimitBytes?: number;
+  readonly copyLimitBytes?: number | (() => number);
   /** Where listRunning() looks; a function for scopes that follow settings (the VS Code side's targets). */
   readonly scopes?: readonly KubeScope[] | (() => readonly KubeScope[]);
   /**
@@ -58,7 +58,7 @@ export class KubernetesServerLauncher implements ServerLauncher {
   private readonly sweptProbes = new Set<string>();
   private readonly podStartTimeoutMs: number;
   private readonly readyTimeoutMs: number;
-  private readonly copyLimitBytes: number;
+  private readonly copyLimit: () => number;
 
   constructor(
     private readonly log: Logger,
@@ -66,7 +66,9 @@ export class KubernetesServerLauncher implements ServerLauncher {
   ) {
     this.podStartTimeoutMs = options.podStartTimeoutMs ?? 600_000;
     this.readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
-    this.copyLimitBytes = options.copyLimitBytes ?? DEFAULT_COPY_LIMIT_BYTES;
+    const limit = options.copyLimitBytes ?? DEFAULT_COPY_LIMIT_BYTES;
+    // A function follows a setting: each start (and each Sync) reads the limit as it is then.
+    this.copyLimit = typeof limit === 'function' ? limit : () => limit;
   }
 
   /**
@@ -115,7 +117,7 @@ export class KubernetesServerLauncher implements ServerLauncher {
     throwIfAborted(signal);
     const folder = options.notebookPath ? path.dirname(options.notebookPath) : undefined;
     // The limit is checked before anything is created in the cluster.
-    const plan = folder ? await planUpload(folder, this.copyLimitBytes, signal) : undefined;
+    const plan = folder ? await planUpload(folder, this.copyLimit(), signal) : undefined;
     const loaded = await this.connection(target);
     const { kc } = loaded;
     const core = kc.makeApiClient(CoreV1Api);
@@ -158,7 +160,7 @@ export class KubernetesServerLauncher implements ServerLauncher {
       }
       throwIfAborted(signal);
       this.log.info(`Jupyter in kernel pod ${where} answers on ${baseUrl}`);
-      return new KubernetesServerHandle(kc, target, name, forward, token, startedAt, this.log, this.copyLimitBytes);
+      return new KubernetesServerHandle(kc, target, name, forward, token, startedAt, this.log, this.copyLimit);
     } catch (error) {
       forward?.dispose();
       await deletePodAndSecret(core, target.namespace, name, 0).catch((e: unknown) => this.log.warn(`deleting kernel pod ${where} failed: ${errorMessage(e)}`));
@@ -373,7 +375,7 @@ export class KubernetesServerLauncher implements ServerLauncher {
       attach: async (given?: string) => {
         const token = given ?? (await this.readToken(loaded, core, pod.namespace, pod.name));
         const forward = await PodPortForward.open(loaded.kc, pod.namespace, pod.name, POD_JUPYTER_PORT, this.log);
-        return new KubernetesServerHandle(loaded.kc, target, pod.name, forward, token, pod.startMs ?? Date.now(), this.log, this.copyLimitBytes);
+        return new KubernetesServerHandle(loaded.kc, target, pod.name, forward, token, pod.startMs ?? Date.now(), this.log, this.copyLimit);
       },
       remove: () => deletePodAndSecret(core, pod.namespace, pod.name, 0),
       followLogs: (onLine) => followPodLog(loaded.kc, pod.namespace, pod.name, POD_CONTAINER, onLine, this.log),

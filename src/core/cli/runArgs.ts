@@ -1,7 +1,7 @@
 // `berth run` command-line parsing: pure, so every usage error is unit-tested with its message.
 import { BerthError } from '../common/errors';
 
-export const USAGE = 'usage: berth run NOTEBOOK --image IMAGE [--out PATH] [--timeout SECONDS] [--allow-errors] [--kernel NAME] [--max-output-bytes SIZE] [--kube-context CONTEXT [--namespace NS] [--kubeconfig FILE]] [--verbose]';
+export const USAGE = 'usage: berth run NOTEBOOK --image IMAGE [--out PATH] [--timeout SECONDS] [--allow-errors] [--kernel NAME] [--max-output-bytes SIZE] [--kube-context CONTEXT [--namespace NS] [--kubeconfig FILE] [--copy-limit SIZE]] [--verbose]';
 
 export interface RunArgs {
   readonly notebook: string;
@@ -24,6 +24,8 @@ export interface KubeRunArgs {
   readonly namespace?: string;
   /** Default: KUBECONFIG, else ~/.kube/config. */
   readonly kubeconfig?: string;
+  /** The most the notebook's folder may hold to be copied into the pod, in bytes; default 100 MB. */
+  readonly copyLimitBytes?: number;
 }
 
 export class UsageError extends BerthError {
@@ -48,7 +50,7 @@ function parseRunArgs(argv: readonly string[]): RunArgs {
   const positional: string[] = [];
   const values = new Map<string, string>();
   const flags = new Set<string>();
-  const valued = new Set(['--image', '--out', '--timeout', '--kernel', '--max-output-bytes', '--kube-context', '--namespace', '--kubeconfig']);
+  const valued = new Set(['--image', '--out', '--timeout', '--kernel', '--max-output-bytes', '--kube-context', '--namespace', '--kubeconfig', '--copy-limit']);
   const boolean = new Set(['--allow-errors', '--verbose']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -98,13 +100,18 @@ function parseRunArgs(argv: readonly string[]): RunArgs {
   const maxOutput = values.get('--max-output-bytes');
   const maxOutputBytes = maxOutput === undefined ? undefined : parseSize(maxOutput);
   const context = values.get('--kube-context');
-  for (const flag of ['--namespace', '--kubeconfig']) {
+  for (const flag of ['--namespace', '--kubeconfig', '--copy-limit']) {
     if (values.has(flag) && !context) {
       throw new UsageError(`${flag} needs --kube-context`);
     }
   }
   const kube: KubeRunArgs | undefined = context
-    ? { context, ...(values.has('--namespace') ? { namespace: values.get('--namespace') } : {}), ...(values.has('--kubeconfig') ? { kubeconfig: values.get('--kubeconfig') } : {}) }
+    ? {
+        context,
+        ...(values.has('--namespace') ? { namespace: values.get('--namespace') } : {}),
+        ...(values.has('--kubeconfig') ? { kubeconfig: values.get('--kubeconfig') } : {}),
+        ...(values.has('--copy-limit') ? { copyLimitBytes: parseSize(values.get('--copy-limit')!, '--copy-limit') } : {}),
+      }
     : undefined;
   return {
     notebook: positional[0],
@@ -122,12 +129,12 @@ function parseRunArgs(argv: readonly string[]): RunArgs {
 const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
 
 /** `1048576`, `512K`, `10MB`, `1.5MiB` → bytes (powers of 1024). */
-function parseSize(text: string): number {
+function parseSize(text: string, flag = '--max-output-bytes'): number {
   const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
   const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
   const bytes = m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : NaN;
   if (!Number.isFinite(bytes) || bytes <= 0) {
-    throw new UsageError(`--max-output-bytes must be a positive size such as 1048576, 512K or 10MB, not "${text}"`);
+    throw new UsageError(`${flag} must be a positive size such as 1048576, 512K or 10MB, not "${text}"`);
   }
   return bytes;
 }

@@ -33,7 +33,7 @@ export function planFolderCopy(folder: string, entries: readonly FolderEntry[], 
   const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
   if (totalBytes > limitBytes) {
     throw new CopyLimitError(
-      `The notebook's folder ${folder} holds ${formatBytes(totalBytes)} in ${files.length} files, over the limit of ${formatBytes(limitBytes)} for copying it into the kernel pod: move data to a volume or a smaller folder, or raise the limit`,
+      `The notebook's folder ${folder} holds ${formatBytes(totalBytes)} in ${files.length} files, over the limit of ${formatBytes(limitBytes)} for copying it into the kernel pod: move data to a volume or a smaller folder, or raise the limit (berth.kubernetes.copyLimitMB in VS Code, --copy-limit for berth run)`,
     );
   }
   return { directories, files, totalBytes };

@@ -148,6 +148,16 @@ export function targetVolumes(volumes: readonly PodVolume[] | undefined): { volu
   return { volumes: specs, mounts };
 }
 
+/** Where and as whom a pod of the target runs: its service account, node selector, tolerations and pull secrets. */
+function placement(target: KubernetesKernelTarget): Pick<KernelPodManifest['spec'], 'serviceAccountName' | 'nodeSelector' | 'tolerations' | 'imagePullSecrets'> {
+  return {
+    ...(target.serviceAccount ? { serviceAccountName: target.serviceAccount } : {}),
+    ...(target.nodeSelector && Object.keys(target.nodeSelector).length ? { nodeSelector: { ...target.nodeSelector } } : {}),
+    ...(target.tolerations?.length ? { tolerations: target.tolerations.map((t) => ({ ...t })) } : {}),
+    ...(target.imagePullSecrets?.length ? { imagePullSecrets: target.imagePullSecrets.map((s) => ({ name: s })) } : {}),
+  };
+}
+
 /** The pod. The token is NOT in it: the Jupyter config (with the token) comes from the Secret, mounted read-only. */
 export function kernelPodManifest(target: KubernetesKernelTarget, options: LaunchOptions, name: string): KernelPodManifest {
   const { labels, annotations } = kernelPodLabels(target, options);
@@ -165,10 +175,7 @@ export function kernelPodManifest(target: KubernetesKernelTarget, options: Launc
       // Least privilege: no API token in the pod unless the target names a service account to run as.
       automountServiceAccountToken: target.serviceAccount !== undefined,
       enableServiceLinks: false,
-      ...(target.serviceAccount ? { serviceAccountName: target.serviceAccount } : {}),
-      ...(target.nodeSelector && Object.keys(target.nodeSelector).length ? { nodeSelector: { ...target.nodeSelector } } : {}),
-      ...(target.tolerations?.length ? { tolerations: target.tolerations.map((t) => ({ ...t })) } : {}),
-      ...(target.imagePullSecrets?.length ? { imagePullSecrets: target.imagePullSecrets.map((s) => ({ name: s })) } : {}),
+      ...placement(target),
       containers: [
         {
           name: POD_CONTAINER,
@@ -222,10 +229,7 @@ export function probePodManifest(target: KubernetesKernelTarget, name: string, d
       activeDeadlineSeconds: deadlineS,
       automountServiceAccountToken: false,
       enableServiceLinks: false,
-      ...(target.serviceAccount ? { serviceAccountName: target.serviceAccount } : {}),
-      ...(target.nodeSelector && Object.keys(target.nodeSelector).length ? { nodeSelector: { ...target.nodeSelector } } : {}),
-      ...(target.tolerations?.length ? { tolerations: target.tolerations.map((t) => ({ ...t })) } : {}),
-      ...(target.imagePullSecrets?.length ? { imagePullSecrets: target.imagePullSecrets.map((s) => ({ name: s })) } : {}),
+      ...placement(target),
       containers: [
         {
           name: 'probe',

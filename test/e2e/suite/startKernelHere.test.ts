@@ -14,6 +14,7 @@ import { KERNEL_SELECTOR } from '../../../src/core/kubernetes/kernelPod';
 import { podControllerId } from '../../../src/core/kubernetes/kernelTargets';
 import type { StartKernelHereResult } from '../../../src/features/cluster/startKernelHere';
 import type { FolderSyncOutcome } from '../../../src/features/kernels/register';
+import { api, poll, until, workspace } from './hostHelpers';
 
 const KUBECONFIG = process.env.BERTH_TEST_KUBECONFIG;
 const REGISTRY = process.env.BERTH_TEST_REGISTRY ?? '127.0.0.1:5000';
@@ -28,47 +29,9 @@ const TAG = 'start-here-e2e';
 const LOCAL_IMAGE = `${LOCAL_REPO}:${TAG}`;
 const PUSHED_IMAGE = `${REGISTRY}/${LOCAL_IMAGE}`;
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
-const workspace = () => process.env.BERTH_E2E_WORKSPACE ?? vscode.workspace.workspaceFolders![0].uri.fsPath;
 const decoder = new TextDecoder();
 const changes = vscode.workspace.onDidChangeNotebookDocument;
 
-async function api(): Promise<BerthApi> {
-  const ext = vscode.extensions.getExtension<BerthApi>('berth.berth');
-  assert.ok(ext, 'the Berth extension is not installed in the host');
-  return ext.isActive ? ext.exports : await ext.activate();
-}
-
-/** Resolves when `done()` holds, re-checked on every event of `on`; fails with `what()` after `ms`. */
-function until(on: vscode.Event<unknown>[], done: () => boolean, what: () => string, ms = 180000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const subs: vscode.Disposable[] = [];
-    const finish = (error?: Error) => {
-      clearTimeout(timer);
-      subs.forEach((s) => s.dispose());
-      if (error) reject(error);
-      else resolve();
-    };
-    const timer = setTimeout(() => finish(new Error(`timed out waiting for ${what()}`)), ms);
-    const check = () => {
-      try {
-        if (done()) finish();
-      } catch (error) {
-        finish(error as Error);
-      }
-    };
-    on.forEach((e) => subs.push(e(check)));
-    check();
-  });
-}
-
-/** Polls the cluster's API (an external system with no event hook in the test) until `done` holds. */
-async function poll(done: () => Promise<boolean>, what: () => Promise<string> | string, ms = 60000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${await what()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const NOTEBOOK = {
   cells: [

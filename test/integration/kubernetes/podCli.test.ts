@@ -77,6 +77,15 @@ describe('berth run --kube-context (the CLI, real cluster)', function () {
     assert.match(r.stderr, new RegExp(`^berth: The cluster cannot pull image ${image.replace(/[.]/g, '\\.')}.*\\n$`));
   });
 
+  it('exits 2 naming --copy-limit when the notebook\'s folder is over it, before creating anything', async () => {
+    writeFileSync(join(dir, 'n.ipynb'), notebook('1'));
+    writeFileSync(join(dir, 'data.csv'), 'x'.repeat(4096));
+    const r = await runCli('run', join(dir, 'n.ipynb'), '--image', POD_TEST_IMAGE, ...kube(), '--copy-limit', '2K');
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /^berth: The notebook's folder .* over the limit of 2\.0 KB for copying it into the kernel pod: .*--copy-limit for berth run\)\n$/);
+    assert.deepEqual(await berthPods(namespace), []);
+  });
+
   it('exits 2 with a clear line for a context the kubeconfig does not have', async () => {
     writeFileSync(join(dir, 'n.ipynb'), notebook('1'));
     const r = await runCli('run', join(dir, 'n.ipynb'), '--image', POD_TEST_IMAGE, '--kube-context', 'no-such-context', '--kubeconfig', adminKubeconfig());

@@ -56,6 +56,12 @@ describe('berth command line', () => {
     assert.deepEqual(run('run', 'n.ipynb', '--image', 'r/img:1', '--kube-context', 'lab').kube, { context: 'lab' });
     assert.equal(run('run', 'n.ipynb', '--image', 'i').kube, undefined);
   });
+  it('takes --copy-limit as a size for a run in a pod, and only with --kube-context', () => {
+    assert.deepEqual(run('run', 'n.ipynb', '--image', 'r/img:1', '--kube-context', 'lab', '--copy-limit', '1G').kube, { context: 'lab', copyLimitBytes: 1024 ** 3 });
+    usage(/--copy-limit must be a positive size/, 'run', 'n.ipynb', '--image', 'i', '--kube-context', 'lab', '--copy-limit', 'lots');
+    usage(/--copy-limit needs --kube-context/, 'run', 'n.ipynb', '--image', 'i', '--copy-limit', '1M');
+  });
+
   it('rejects --namespace and --kubeconfig without --kube-context', () => {
     usage(/--namespace needs --kube-context/, 'run', 'n.ipynb', '--image', 'i', '--namespace', 'x');
     usage(/--kubeconfig needs --kube-context/, 'run', 'n.ipynb', '--image', 'i', '--kubeconfig', '/k');
