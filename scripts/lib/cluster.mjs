@@ -554,7 +554,7 @@ function recordHostBaseline() {
   if (!fs.existsSync(SYSCTL_RECORD)) fs.writeFileSync(SYSCTL_RECORD, JSON.stringify(readSysctls(), null, 2));
   if (!fs.existsSync(HOST_BASELINE)) {
     const list = (d) => (fs.existsSync(d) ? fs.readdirSync(d) : null);
-    fs.writeFileSync(HOST_BASELINE, JSON.stringify({ netns: list('/run/netns'), podLogs: list(POD_LOGS), containerLogs: list(CONTAINER_LOGS), cniResults: list(CNI_RESULTS), cni: fs.existsSync('/var/lib/cni') }));
+    fs.writeFileSync(HOST_BASELINE, JSON.stringify({ netns: list('/run/netns'), netnsMounted: isMountPoint('/run/netns'), podLogs: list(POD_LOGS), containerLogs: list(CONTAINER_LOGS), cniResults: list(CNI_RESULTS), cni: fs.existsSync('/var/lib/cni') }));
   }
 }
 
@@ -578,7 +578,7 @@ function hostBaseline() {
   } catch {
     // No record: assume everything that is there was there before (remove nothing we cannot tell is ours).
     const list = (d) => (fs.existsSync(d) ? fs.readdirSync(d) : null);
-    return { netns: list('/run/netns'), podLogs: list(POD_LOGS), containerLogs: list(CONTAINER_LOGS), cniResults: list(CNI_RESULTS), cni: true };
+    return { netns: list('/run/netns'), netnsMounted: isMountPoint('/run/netns'), podLogs: list(POD_LOGS), containerLogs: list(CONTAINER_LOGS), cniResults: list(CNI_RESULTS), cni: true };
   }
 }
 
@@ -615,6 +615,19 @@ function mountsUnder(prefixes) {
   return fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1]).filter(Boolean)
     .map((m) => m.replace(/\\040/g, ' '))
     .filter((m) => prefixes.some((p) => m === p || m.startsWith(`${p}/`)));
+}
+
+function isMountPoint(path) {
+  return mountsUnder([path]).includes(path);
+}
+
+/**
+ * /run/netns can become a mount point (bound on itself, as `ip netns add` and some CNI code do) while the cluster
+ * runs, and nothing undoes it. A CI run on a fresh machine ended with one. That mount is ours only when /run/netns
+ * was not a mount point before up(); one that was there before is left alone and not reported.
+ */
+function ourNetnsMount() {
+  return isMountPoint('/run/netns') && hostBaseline().netnsMounted === false;
 }
 
 function bridgeExists() {
@@ -695,7 +708,7 @@ function listening() {
 export function leftovers() {
   const out = [];
   for (const p of strayProcesses()) out.push(`process ${p.pid}: ${p.command}`);
-  for (const m of mountsUnder([DIR, '/run/netns'])) out.push(`mount ${m}`);
+  for (const m of mountsUnder([DIR, '/run/netns'])) if (m !== '/run/netns' || ourNetnsMount()) out.push(`mount ${m}`);
   for (const n of ourNetns()) out.push(`network namespace ${n}`);
   const runcRoot = join(RUNC_ROOT, 'k8s.io');
   for (const id of fs.existsSync(runcRoot) ? fs.readdirSync(runcRoot) : []) out.push(`container ${id.slice(0, 12)} (runc state)`);
@@ -795,6 +808,13 @@ async function removeLeftovers(say) {
   for (const f of files) fs.rmSync(f, { recursive: true, force: true });
   if (files.length) say(`removed ${files.length} pod log folder(s), log link(s) and CNI result(s)`);
   const base = hostBaseline();
+  if (ourNetnsMount() && fs.readdirSync('/run/netns').length === 0) {
+    // Stacked when more than one namespace was made at once: unmount until it is a plain folder again.
+    for (let i = 0; i < 10 && isMountPoint('/run/netns'); i++) {
+      if (spawnSync('umount', ['/run/netns']).status !== 0) spawnSync('umount', ['-l', '/run/netns']);
+    }
+    say('unmounted /run/netns (it became a mount point while the cluster ran)');
+  }
   const removeIfEmpty = (d) => {
     if (fs.existsSync(d) && fs.readdirSync(d).length === 0 && mountsUnder([d]).length === 0) fs.rmdirSync(d);
   };
