@@ -813,7 +813,8 @@ async function removeLeftovers(say) {
     for (let i = 0; i < 10 && isMountPoint('/run/netns'); i++) {
       if (spawnSync('umount', ['/run/netns']).status !== 0) spawnSync('umount', ['-l', '/run/netns']);
     }
-    say('unmounted /run/netns (it became a mount point while the cluster ran)');
+    if (isMountPoint('/run/netns')) say('could not unmount /run/netns; the next down tries again');
+    else say('unmounted /run/netns (it became a mount point while the cluster ran)');
   }
   const removeIfEmpty = (d) => {
     if (fs.existsSync(d) && fs.readdirSync(d).length === 0 && mountsUnder([d]).length === 0) fs.rmdirSync(d);
@@ -825,7 +826,8 @@ async function removeLeftovers(say) {
     removeIfEmpty(CNI_RESULTS);
     removeIfEmpty('/var/lib/cni');
   }
-  fs.rmSync(HOST_BASELINE, { force: true });
+  // Kept while /run/netns is still a mount of ours: without the record it would pass for the host's own, unreported.
+  if (!ourNetnsMount()) fs.rmSync(HOST_BASELINE, { force: true });
   restoreSysctls(say);
 }
 
