@@ -206,6 +206,11 @@ async function main() {
     say('provisioning Docker Engine and the default kernel image');
     dockerOk = (await run('bash', ['scripts/provision/docker.sh'])).code === 0 && !interrupted && (await run('bash', ['scripts/provision/images.sh'])).code === 0;
   }
+  if (needsDocker && !interrupted) {
+    // Not a gate for the tier: without these the remote-engine tests fail, saying what is missing.
+    say('provisioning the remote-engine test pieces: OpenSSH server, socat (scripts/provision/remote.sh)');
+    await run('bash', ['scripts/provision/remote.sh']);
+  }
   if (needsCluster && !interrupted) {
     say('provisioning the Kubernetes cluster binaries (scripts/provision/kubernetes.sh)');
     const built = (await run('bash', ['scripts/provision/kubernetes.sh'])).code === 0;

@@ -220,4 +220,13 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// docker-modem builds an `ssh:HOST:PORT…` URL for every request to an ssh:// engine and parses it with url.parse,
+// which makes Node print a DEP0170 warning into the run's output. Only that warning is dropped.
+const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const code = typeof rest[0] === 'object' && rest[0] !== null ? (rest[0] as { code?: string }).code : rest[1];
+  if (code === 'DEP0170' && String(warning instanceof Error ? warning.message : warning).startsWith('The URL ssh:')) return;
+  emitWarning(warning, ...rest);
+}) as typeof process.emitWarning;
+
 void main(process.argv.slice(2)).then((code) => process.exit(code));

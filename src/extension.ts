@@ -36,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): BerthApi | undefined
     const engine = new SwitchableDockerEngine(config.dockerHost);
     const imagesModel = new ImagesModel(engine, log);
     const builds = new BuildActivity();
-    const launcher = new DockerServerLauncher(engine, log);
+    const launcher = new DockerServerLauncher(engine, log, { copyLimitBytes: () => config.kubernetesCopyLimitBytes });
     const probes = new ImageProbesModel(imagesModel, (imageId, signal) => launcher.probe(imageId, signal), new MementoProbeCache(context.globalState), log);
     const clusterModel = new ClusterModel(new ClientNodeKubernetes(log), log);
     // Pods are found again (re-attach, cleanup, the Kernels view) where the configured and started targets put them.

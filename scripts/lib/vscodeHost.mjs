@@ -66,7 +66,7 @@ function hostEnv(runDir, extra = {}) {
  * Starts the VS Code server on 127.0.0.1 in its own process group (so stop() also ends the extension host
  * and file watchers). Resolves when /version answers.
  */
-export async function startServer({ runDir, port, token, trust = false, smokeTestDriver = false, env = {}, settings = {} }) {
+export async function startServer({ runDir, port, token, trust = false, smokeTestDriver = false, env = {}, settings = {}, netns }) {
   if (!existsSync(SERVER_MAIN)) throw new Error(`VS Code host missing at ${HOST_DIR}: run scripts/provision/vscode-host.sh`);
   port ??= await freePort();
   // The web workbench reads user settings from the server's user-data dir; Machine settings sit beside them.
@@ -74,7 +74,10 @@ export async function startServer({ runDir, port, token, trust = false, smokeTes
   mkdirSync(join(runDir, 'ud/User'), { recursive: true });
   writeFileSync(join(runDir, 'ud/User/settings.json'), all);
   writeFileSync(join(runDir, 'sd/data/Machine/settings.json'), all);
-  const args = [SERVER_MAIN, '--host', '127.0.0.1', '--port', String(port), '--accept-server-license-terms',
+  // netns ({ name, address }, tests only): the server and its extension host run in that network namespace, listening
+  // on its address (the namespace's own 127.0.0.1 cannot be reached from here), e.g. as the client of a remote engine.
+  const listenOn = netns ? netns.address : '127.0.0.1';
+  const args = [SERVER_MAIN, '--host', listenOn, '--port', String(port), '--accept-server-license-terms',
     '--telemetry-level', 'off', '--user-data-dir', join(runDir, 'ud'), '--server-data-dir', join(runDir, 'sd'),
     '--extensions-dir', join(runDir, 'ext')];
   args.push(...(token ? ['--connection-token', token] : ['--without-connection-token']));
@@ -82,8 +85,9 @@ export async function startServer({ runDir, port, token, trust = false, smokeTes
   if (smokeTestDriver) args.push('--enable-smoke-test-driver');
   const logFile = join(runDir, 'server.log');
   const out = openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: hostEnv(runDir, env) });
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const [cmd, argv] = netns ? ['ip', ['netns', 'exec', netns.name, process.execPath, ...args]] : [process.execPath, args];
+  const child = spawn(cmd, argv, { detached: true, stdio: ['ignore', out, out], env: hostEnv(runDir, env) });
+  const baseUrl = `http://${listenOn}:${port}`;
   let exited = false;
   // If this process ends first (a test run stopped by a signal exits through process.exit), the host goes too.
   const killOnExit = () => {

@@ -4,7 +4,7 @@ import { resolveDockerHost } from '../../src/adapters/docker/dockerHost';
 describe('docker host resolution', () => {
   it('prefers the setting over DOCKER_HOST', () => {
     const r = resolveDockerHost('unix:///tmp/a.sock', { DOCKER_HOST: 'unix:///tmp/b.sock' });
-    assert.deepEqual(r, { address: 'unix:///tmp/a.sock', options: { socketPath: '/tmp/a.sock' } });
+    assert.deepEqual(r, { address: 'unix:///tmp/a.sock', kind: 'socket', options: { socketPath: '/tmp/a.sock' } });
   });
 
   it('falls back to DOCKER_HOST, then the default socket', () => {
@@ -23,7 +23,24 @@ describe('docker host resolution', () => {
   });
 
   it('maps ssh:// with user and port', () => {
-    assert.deepEqual(resolveDockerHost('ssh://me@box:2222', {}).options, { host: 'box', port: 2222, username: 'me', protocol: 'ssh' });
+    const { sshOptions, ...rest } = resolveDockerHost('ssh://me@box:2222', {}).options;
+    assert.deepEqual(rest, { host: 'box', port: 2222, username: 'me', protocol: 'ssh' });
+    assert.equal(typeof sshOptions?.hostVerifier, 'function', 'the host key is checked (ssh2 alone accepts any)');
+  });
+
+  it('authenticates ssh:// with the SSH agent of SSH_AUTH_SOCK, as the docker CLI does, and logs in as the local user by default', () => {
+    const r = resolveDockerHost('ssh://gpu-box', { SSH_AUTH_SOCK: '/tmp/agent.sock', USER: 'ada' });
+    const { sshOptions, ...rest } = r.options;
+    assert.deepEqual(rest, { host: 'gpu-box', port: 22, username: 'ada', protocol: 'ssh' });
+    assert.equal(sshOptions?.agent, '/tmp/agent.sock');
+  });
+
+  it('tells local sockets from ssh:// and tcp:// engines (the kernels of the last two need a tunnel)', () => {
+    assert.equal(resolveDockerHost('/run/docker.sock', {}).kind, 'socket');
+    assert.equal(resolveDockerHost('npipe:////./pipe/docker_engine', {}).kind, 'socket');
+    assert.equal(resolveDockerHost('ssh://me@box', {}).kind, 'ssh');
+    assert.equal(resolveDockerHost('tcp://box:2376', {}).kind, 'tcp');
+    assert.equal(resolveDockerHost('https://box:2376', {}).kind, 'tcp');
   });
 
   it('rejects unknown schemes and garbage with a readable message', () => {

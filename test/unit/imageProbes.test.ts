@@ -70,6 +70,21 @@ describe('ImageProbesModel', () => {
     assert.deepEqual(model.sources.map((s) => `${s.reference}/${s.kernelspec.name}`), ['a:1/ir', 'a:1/python3', 'a:latest/ir', 'a:latest/python3', 'b:1/python3']);
   });
 
+  it('is checking while the engine connects and until every tagged image has its probe result', async () => {
+    const engine = new ListEngine([image('sha256:a', ['a:1']), image('sha256:b', ['b:1']), image('sha256:u', [])]);
+    const imagesModel = new ImagesModel(engine, nullLogger);
+    let finishB: (p: ImageProbe) => void = () => {};
+    const model = new ImageProbesModel(imagesModel, (id) => (id === 'sha256:b' ? new Promise((resolve) => (finishB = resolve)) : Promise.resolve(usable(id))), new MapCache(), nullLogger);
+    disposables.push(model, imagesModel);
+    assert.equal(model.checking, true, 'connecting');
+    await imagesModel.refresh();
+    await until(model, () => model.stateOf('sha256:a')?.kind === 'usable' && model.stateOf('sha256:b')?.kind === 'probing');
+    assert.equal(model.checking, true, 'b:1 is still being probed');
+    finishB({ imageId: 'sha256:b', kernelspecs: [], unusableReason: 'no Jupyter' });
+    await until(model, () => model.stateOf('sha256:b')?.kind !== 'probing');
+    assert.equal(model.checking, false, 'an untagged image is not waited for');
+  });
+
   it('uses the cached result without starting a probe container', async () => {
     const cache = new MapCache();
     await cache.set(usable('sha256:a'));

@@ -2,10 +2,15 @@ import Docker from 'dockerode';
 import type { DockerEngine, EngineEvent, ImageInfo } from '../../core/docker/engine';
 import { EngineUnreachableError, errorMessage } from '../../core/common/errors';
 import { toDisposable, type Disposable } from '../../core/common/lifecycle';
-import { resolveDockerHost } from './dockerHost';
+import { resolveDockerHost, type DockerHostKind } from './dockerHost';
+import type { SshHostKeyCheck } from './sshHostKeys';
 
-/** How long a ping may take before the engine counts as not answering (connections can hang, not fail). */
-const PING_TIMEOUT_MS = 5000;
+/**
+ * How long a ping may take before the engine counts as not answering (connections can hang, not fail). Over ssh://
+ * every request makes a new SSH connection and runs `docker system dial-stdio` on the remote, which on a loaded
+ * machine takes seconds, so it gets the SSH handshake's own limit.
+ */
+const PING_TIMEOUT_MS: Record<DockerHostKind, number> = { socket: 5000, tcp: 10_000, ssh: 15_000 };
 
 interface RawEvent {
   Type?: string;
@@ -41,16 +46,26 @@ export function toImageInfo(raw: Docker.ImageInfo): ImageInfo {
 /** The Docker Engine through dockerode. One instance per configured host. */
 export class DockerodeEngine implements DockerEngine {
   readonly address: string;
+  /** How the engine is reached: kernels on a remote one are reached through a tunnel. */
+  readonly kind: DockerHostKind;
   readonly docker: Docker;
+  private readonly hostKeys: SshHostKeyCheck | undefined;
 
   constructor(hostSetting: string | undefined, env: NodeJS.ProcessEnv = process.env) {
     const host = resolveDockerHost(hostSetting, env);
     this.address = host.address;
+    this.kind = host.kind;
     this.docker = new Docker(host.options);
+    this.hostKeys = host.hostKeys;
+  }
+
+  private describe(error: unknown): string {
+    return this.hostKeys?.explain(error) ?? describe(error);
   }
 
   async ping(signal?: AbortSignal): Promise<void> {
-    const timeout = AbortSignal.timeout(PING_TIMEOUT_MS);
+    const limitMs = PING_TIMEOUT_MS[this.kind];
+    const timeout = AbortSignal.timeout(limitMs);
     const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
       // dockerode honours abortSignal on ping; its typings only list the callback form.
@@ -59,7 +74,7 @@ export class DockerodeEngine implements DockerEngine {
       if (signal?.aborted) {
         throw error;
       }
-      throw new EngineUnreachableError(this.address, timeout.aborted ? `no answer within ${PING_TIMEOUT_MS / 1000} s` : describe(error));
+      throw new EngineUnreachableError(this.address, timeout.aborted ? `no answer within ${limitMs / 1000} s` : this.describe(error));
     }
   }
 
@@ -68,7 +83,7 @@ export class DockerodeEngine implements DockerEngine {
       const images = await this.docker.listImages({ all: false, abortSignal: signal });
       return images.map(toImageInfo);
     } catch (error) {
-      throw signal?.aborted ? error : new EngineUnreachableError(this.address, describe(error));
+      throw signal?.aborted ? error : new EngineUnreachableError(this.address, this.describe(error));
     }
   }
 
@@ -87,7 +102,7 @@ export class DockerodeEngine implements DockerEngine {
         return;
       }
       if (error || !s) {
-        end(new Error(describe(error)));
+        end(new Error(this.describe(error)));
         return;
       }
       stream = s;

@@ -1,18 +1,22 @@
 // A Jupyter server running in a Berth kernel container: its address, token and lifetime.
 import type Docker from 'dockerode';
 import { BerthError, errorMessage } from '../../core/common/errors';
-import { Emitter } from '../../core/common/event';
+import { Emitter, type Event } from '../../core/common/event';
 import type { Disposable } from '../../core/common/lifecycle';
 import type { Logger } from '../../core/common/logger';
 import type { KernelTarget, ServerHandle } from '../../core/kernels/api';
-import { CONFIG_DIR, CONFIG_FILE, JUPYTER_PORT } from '../../core/kernels/containerSpec';
+import { CONFIG_DIR, CONFIG_FILE } from '../../core/kernels/containerSpec';
 import { isRecord } from '../../core/kernels/outputMapping';
 import { followLogs, logTail } from './dockerLogs';
 import { isNotFound } from './dockerErrors';
+import { publishedLoopbackPort } from './kernelTunnel';
+import type { ServerTunnel } from './serverTunnel';
 import { firstFileIn } from './tarArchive';
 
 /** `docker stop` grace period; Init: true makes Jupyter exit on SIGTERM well within it. */
 const STOP_TIMEOUT_S = 2;
+/** How long a remote engine may stay out of reach (a network blip) before its kernel counts as lost. */
+const REMOTE_ENGINE_GRACE_MS = 90_000;
 
 export class DockerServerHandle implements ServerHandle {
   readonly startedAtMs: number;
@@ -30,19 +34,20 @@ export class DockerServerHandle implements ServerHandle {
     readonly target: KernelTarget,
     startedAt: string,
     private readonly log: Logger,
+    /** The tunnel Jupyter is reached through on a remote engine; undefined on a local one. */
+    readonly tunnel?: ServerTunnel,
   ) {
     this.startedAtMs = Date.parse(startedAt) || Date.now();
     this.watchExit();
   }
 
-  /** Builds a handle from `docker inspect` of a running kernel container; reads the published loopback port. */
-  static fromInspect(docker: Docker, container: Docker.Container, info: Docker.ContainerInspectInfo, target: KernelTarget, token: string, log: Logger): DockerServerHandle {
-    const bindings = info.NetworkSettings?.Ports?.[`${JUPYTER_PORT}/tcp`] ?? [];
-    const binding = bindings.find((b) => b.HostIp === '127.0.0.1' && b.HostPort);
-    if (!binding) {
-      throw new BerthError(`The kernel container ${info.Id.slice(0, 12)} has no port published on 127.0.0.1 for Jupyter (the engine assigned none)`);
-    }
-    return new DockerServerHandle(docker, container, `http://127.0.0.1:${binding.HostPort}`, token, target, info.State?.StartedAt ?? '', log);
+  /**
+   * Builds a handle from `docker inspect` of a running kernel container: Jupyter is reached on the published loopback
+   * port, or, on a remote engine, through `tunnel`'s local port (the handle owns the tunnel from here on).
+   */
+  static fromInspect(docker: Docker, container: Docker.Container, info: Docker.ContainerInspectInfo, target: KernelTarget, token: string, log: Logger, tunnel?: ServerTunnel): DockerServerHandle {
+    const port = tunnel ? tunnel.localPort : publishedLoopbackPort(info);
+    return new DockerServerHandle(docker, container, `http://127.0.0.1:${port}`, token, target, info.State?.StartedAt ?? '', log, tunnel);
   }
 
   /** Reads the token back from the config file Berth wrote into the container (re-attach after a reload). */
@@ -62,6 +67,10 @@ export class DockerServerHandle implements ServerHandle {
     throw new BerthError(`Cannot re-attach to kernel container ${container.id.slice(0, 12)}: its Jupyter config is missing. Stop it and start the kernel again.`);
   }
 
+  get onDidDropConnections(): Event<{ readonly reason: string }> | undefined {
+    return this.tunnel?.onDidDrop;
+  }
+
   get resourceId(): string {
     return this.container.id;
   }
@@ -78,6 +87,7 @@ export class DockerServerHandle implements ServerHandle {
   detach(): void {
     this.detached = true;
     this.exitEmitter.dispose();
+    this.tunnel?.dispose();
   }
 
   dispose(): Promise<void> {
@@ -110,7 +120,36 @@ export class DockerServerHandle implements ServerHandle {
     this.container
       .wait()
       .then((result: { StatusCode?: number }) => this.fireExit(`the container stopped with exit code ${result?.StatusCode ?? 'unknown'}`))
-      .catch((error: unknown) => this.fireExit(isNotFound(error) ? 'the container was removed' : `lost the Docker Engine (${errorMessage(error)})`));
+      .catch((error: unknown) => {
+        if (!isNotFound(error) && this.tunnel && !this.detached) return this.watchAgainAfterBlip(error);
+        this.fireExit(isNotFound(error) ? 'the container was removed' : `lost the Docker Engine (${errorMessage(error)})`);
+      });
+  }
+
+  /**
+   * A remote engine's connection can drop (SSH reset, network blip) while the kernel runs on: the wait is made again
+   * once the engine answers and the container still runs; lost only when it stays out of reach for the grace period.
+   */
+  private async watchAgainAfterBlip(first: unknown): Promise<void> {
+    const deadline = Date.now() + REMOTE_ENGINE_GRACE_MS;
+    let last = first;
+    this.log.info(`kernel container ${this.container.id.slice(0, 12)}: lost the engine's connection (${errorMessage(first)}); checking again`);
+    while (!this.detached && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      try {
+        const info = await this.container.inspect();
+        if (info.State.Running) {
+          this.watchExit();
+        } else {
+          this.fireExit(`the container stopped with exit code ${info.State.ExitCode}`);
+        }
+        return;
+      } catch (error) {
+        if (isNotFound(error)) return this.fireExit('the container was removed');
+        last = error;
+      }
+    }
+    this.fireExit(`lost the Docker Engine (${errorMessage(last)})`);
   }
 
   private fireExit(reason: string): void {

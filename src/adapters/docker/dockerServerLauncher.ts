@@ -15,7 +15,13 @@ import { fetchWithTimeout } from '../http/fetchWithTimeout';
 import { attachOutput, followLogs, logTail } from './dockerLogs';
 import { engineMessage, isNotFound, launchError } from './dockerErrors';
 import type { DockerodeEngine } from './dockerEngine';
+import type { DockerHostKind } from './dockerHost';
 import { DockerServerHandle } from './dockerServerHandle';
+import { openKernelTunnel } from './kernelTunnel';
+import { checkMountsOnEngine, folderToCopy, withoutWorkspaceBind } from './remoteWorkspace';
+import { planUpload, uploadFolder } from '../kubernetes/podFolderUpload';
+import { DEFAULT_COPY_LIMIT_BYTES } from '../../core/kubernetes/folderCopy';
+import { tunnelKindFor, type TunnelKind } from './serverTunnel';
 import { kernelContainerSpec } from './kernelContainerSpec';
 import { tarOf } from './tarArchive';
 
@@ -26,6 +32,10 @@ export interface DockerServerLauncherOptions {
   readonly probeRequestTimeoutMs?: number;
   /** The owner stamp on probe containers; default: this process on this host. */
   readonly probeOwner?: OwnerStamp;
+  /** How Jupyter is reached; default: by the engine's kind (tunnelKindFor). The bench measures the exec forwarder locally. */
+  readonly tunnel?: TunnelKind;
+  /** The most a notebook's folder may hold to be copied in when the engine's machine lacks the workspace (read at each start). */
+  readonly copyLimitBytes?: number | (() => number);
 }
 
 const LOG_LINES_ON_FAILURE = 20;
@@ -34,16 +44,21 @@ export class DockerServerLauncher implements ServerLauncher {
   private readonly readyTimeoutMs: number;
   private readonly requestTimeoutMs: number;
   private readonly ownerOfProbes: OwnerStamp | undefined;
+  private readonly tunnelOverride: TunnelKind | undefined;
+  private readonly copyLimit: () => number;
 
   constructor(
     /** Read on every call: the engine behind it can change (SwitchableDockerEngine). */
-    private readonly engine: Pick<DockerodeEngine, 'docker' | 'address' | 'watchEvents'>,
+    private readonly engine: Pick<DockerodeEngine, 'docker' | 'address' | 'watchEvents'> & { readonly kind?: DockerHostKind },
     private readonly log: Logger,
     options: DockerServerLauncherOptions = {},
   ) {
     this.readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
     this.requestTimeoutMs = options.probeRequestTimeoutMs ?? 1_000;
     this.ownerOfProbes = options.probeOwner;
+    this.tunnelOverride = options.tunnel;
+    const limit = options.copyLimitBytes ?? DEFAULT_COPY_LIMIT_BYTES;
+    this.copyLimit = typeof limit === 'function' ? limit : () => limit;
   }
 
   private get docker(): Docker {
@@ -70,10 +85,12 @@ export class DockerServerLauncher implements ServerLauncher {
     if (!probe.kernelspecs.some((k) => k.name === target.kernelspec)) {
       throw new BerthError(`Image ${target.image} has no kernel "${target.kernelspec}" (it has: ${probe.kernelspecs.map((k) => k.name).join(', ')})`);
     }
+    // A remote engine mounts paths of ITS machine: when the workspace is not there, its folder is copied in (as for pods).
+    const copy = await this.copyInstead(target, options, signal, onProgress);
     throwIfAborted(signal);
     onProgress({ stage: 'creating-container', message: `Creating a container from ${target.image}` });
     const token = randomBytes(32).toString('hex');
-    const spec = kernelContainerSpec(target, probe.serverCommand, options);
+    const spec = copy ? withoutWorkspaceBind(kernelContainerSpec(target, probe.serverCommand, options), options) : kernelContainerSpec(target, probe.serverCommand, options);
     let container: Docker.Container;
     try {
       // Not abortable on purpose: an abort mid-request can leave a container the engine created but never named
@@ -85,7 +102,15 @@ export class DockerServerLauncher implements ServerLauncher {
     this.log.info(`kernel container ${short(container.id)} created from ${target.image} for ${options.notebookKey}`);
     try {
       const config = jupyterConfig(token, workspaceLayout(options).cwd, options.idleTimeoutS ?? DEFAULT_IDLE_TIMEOUT_S);
-      return await this.bringUp(container, target, token, config, signal, onProgress);
+      const handle = await this.bringUp(container, target, token, config, signal, onProgress);
+      if (copy) {
+        onProgress({ stage: 'waiting-for-jupyter', message: `Copying ${copy.plan.files.length} files of ${copy.folder} into the kernel container` });
+        await uploadFolder(copy.folder, copy.plan, handle.baseUrl, token, signal).catch((error: unknown) => {
+          handle.detach();
+          throw error;
+        });
+      }
+      return handle;
     } catch (error) {
       await container.remove({ force: true, v: true }).catch((e: unknown) => this.log.warn(`removing ${short(container.id)} failed: ${errorMessage(e)}`));
       this.log.info(`kernel container ${short(container.id)} removed after ${signal.aborted ? 'cancel' : 'a failed start'}`);
@@ -103,7 +128,7 @@ export class DockerServerLauncher implements ServerLauncher {
     return containers.map((info) => this.runningServer(info));
   }
 
-  private async bringUp(container: Docker.Container, target: KernelTarget, token: string, config: string, signal: AbortSignal, onProgress: (p: LaunchProgress) => void): Promise<ServerHandle> {
+  private async bringUp(container: Docker.Container, target: KernelTarget, token: string, config: string, signal: AbortSignal, onProgress: (p: LaunchProgress) => void): Promise<DockerServerHandle> {
     const archive = tarOf(CONFIG_DIR_NAME, [
       { name: CONFIG_FILE, content: Buffer.from(config), mode: 0o644 },
       { name: CONFIG_LOADER_FILE, content: Buffer.from(jupyterConfigLoader()), mode: 0o644 },
@@ -116,7 +141,7 @@ export class DockerServerLauncher implements ServerLauncher {
       // Exited already (a broken server command, a bad config): no port was published, so say why it died.
       throw await exitedDuringStart(container, `exit code ${info.State.ExitCode}`);
     }
-    const handle = DockerServerHandle.fromInspect(this.docker, container, info, target, token, this.log);
+    const handle = await this.handleOf(container, info, target, token);
     try {
       await this.waitUntilReady(handle, container, signal);
     } catch (error) {
@@ -162,6 +187,31 @@ export class DockerServerLauncher implements ServerLauncher {
       return response.status;
     } catch {
       return undefined;
+    }
+  }
+
+  /** On a remote engine whose machine lacks the workspace: the folder to copy in and what of it (limit checked now). */
+  private async copyInstead(target: KernelTarget, options: LaunchOptions, signal: AbortSignal, onProgress: (p: LaunchProgress) => void) {
+    if ((this.engine.kind ?? 'socket') === 'socket') return undefined;
+    const why = await checkMountsOnEngine(this.docker, target.image, options, this.engine.address);
+    const folder = why ? folderToCopy(options) : undefined;
+    if (!why || !folder) return undefined;
+    const plan = await planUpload(folder, this.copyLimit(), signal);
+    const message = `${why} Copying the notebook's folder into the kernel instead; nothing is copied back.`;
+    this.log.warn(message);
+    onProgress({ stage: 'creating-container', message });
+    return { folder, plan };
+  }
+
+  /** The handle of a running kernel container, with the tunnel its engine needs (a new one on every re-attach). */
+  private async handleOf(container: Docker.Container, info: Docker.ContainerInspectInfo, target: KernelTarget, token: string): Promise<DockerServerHandle> {
+    const kind = tunnelKindFor(this.engine.kind ?? 'socket', this.tunnelOverride);
+    const tunnel = await openKernelTunnel(kind, this.docker, container, info, this.engine.address, this.log);
+    try {
+      return DockerServerHandle.fromInspect(this.docker, container, info, target, token, this.log, tunnel);
+    } catch (error) {
+      tunnel?.dispose();
+      throw error;
     }
   }
 
@@ -305,7 +355,7 @@ export class DockerServerLauncher implements ServerLauncher {
           throw new BerthError(`The kernel container ${short(info.Id)} is not running any more (${inspect.State.Status})`);
         }
         const secret = token ?? (await DockerServerHandle.readToken(container));
-        return DockerServerHandle.fromInspect(this.docker, container, inspect, target, secret, this.log);
+        return this.handleOf(container, inspect, target, secret);
       },
       followLogs: (onLine) => followLogs(this.docker, container, onLine),
       remove: async () => {

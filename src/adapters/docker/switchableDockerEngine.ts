@@ -26,6 +26,10 @@ export class SwitchableDockerEngine implements DockerEngine {
     return this.current.address;
   }
 
+  get kind(): DockerodeEngine['kind'] {
+    return this.current.kind;
+  }
+
   get docker(): Docker {
     return this.current.docker;
   }

@@ -1,7 +1,7 @@
 // KernelSession on a @jupyterlab/services KernelConnection: execution with streamed outputs, stdin,
 // interrupt, restart, and status that reports a dead kernel or a vanished container instead of hanging.
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
-import { errorMessage } from '../../core/common/errors';
+import { BerthError, errorMessage } from '../../core/common/errors';
 import { Emitter } from '../../core/common/event';
 import { DisposableStore, toDisposable } from '../../core/common/lifecycle';
 import type { Logger } from '../../core/common/logger';
@@ -16,6 +16,8 @@ const CONFIRM_WAIT_MS = 1000;
 interface Pending {
   fail(error: Error): void;
   abort(): void;
+  /** The connection under the websocket dropped; `reconnected` resolves once a new one answers. */
+  dropped(reconnected: Promise<void>): void;
 }
 
 export class JupyterKernelSession implements KernelSession {
@@ -32,6 +34,8 @@ export class JupyterKernelSession implements KernelSession {
   /** Between a dropped websocket and the library's reconnect (or its giving up). */
   private reconnecting = false;
   private disposed = false;
+  /** Interrupts requested so far: a cell that ends without a reply after one was interrupted before it ran. */
+  private interrupts = 0;
 
   constructor(
     readonly server: ServerHandle,
@@ -66,6 +70,18 @@ export class JupyterKernelSession implements KernelSession {
     this.store.add(toDisposable(() => kernel.statusChanged.disconnect(onStatus)));
     this.store.add(toDisposable(() => kernel.connectionStatusChanged.disconnect(onConnection)));
     this.store.add(server.onDidExit((e) => this.onServerGone(e.reason)));
+    // The tunnel under the websocket is gone, but the websocket learns of it only when its own (loopback) socket
+    // closes, a moment later: a request sent in between goes into the dead connection and is never answered (a cell
+    // run right after an SSH reset hung). Reconnect now, so that what is sent from here on waits for the new one.
+    const onDrop = server.onDidDropConnections?.((e) => {
+      if (kernel.isDisposed || this.gone) return;
+      this.log.info(`kernel ${kernel.id}: ${e.reason}; connecting again`);
+      // Once the new websocket is up, a kernel_info round trip on it: the shell answers in order.
+      const reconnected = kernel.reconnect().then(() => kernel.requestKernelInfo().then(() => undefined));
+      reconnected.catch(() => undefined);
+      for (const p of [...this.pending]) p.dropped(reconnected);
+    });
+    if (onDrop) this.store.add(onDrop);
   }
 
   get kernelId(): string {
@@ -85,6 +101,28 @@ export class JupyterKernelSession implements KernelSession {
     }
     const future = this.kernel.requestExecute({ code, allow_stdin: handlers.onInputRequest !== undefined, stop_on_error: options.stopOnError ?? true, store_history: true, silent: false });
     const requestId = future.msg.header.msg_id;
+    const interruptsBefore = this.interrupts;
+    let replied = false;
+    /** The execute_reply, once it came: the library's `done` also waits for the request's idle status. */
+    let reply: KernelMessage.IExecuteReplyMsg | undefined;
+    /** The kernel has answered this request at all (a status, an output, the reply). */
+    let heard = false;
+    future.onReply = (msg) => {
+      replied = true;
+      heard = true;
+      reply = msg;
+    };
+    // ipykernel installs its SIGINT handler when it takes up the request, a moment before the cell's code runs: an
+    // interrupt landing in between ("KeyboardInterrupt caught in kernel") ends the request with no execute_reply,
+    // only its idle status, and the cell waited for ever. On that idle after an interrupt, a kernel_info round trip
+    // tells: the shell answers in order, so a reply of ours, if there is one, arrives before the kernel_info reply.
+    let settleWithoutReply: (() => void) | undefined;
+    const onIdle = () => {
+      void this.kernel.requestKernelInfo().then(
+        () => !replied && settleWithoutReply?.(),
+        () => undefined,
+      );
+    };
     // ipykernel ignores SIGINT while idle and installs its handler only when it takes up a request, so an
     // interrupt that overtakes the execute request (a loaded machine, an abort right after sending) is lost and
     // the cell runs on. The interrupt waits for the kernel's first IOPub answer besides status (execute_input).
@@ -92,11 +130,15 @@ export class JupyterKernelSession implements KernelSession {
     let interruptWanted = false;
     const interrupt = () => void this.interrupt().catch((e: unknown) => this.log.warn(`interrupt failed: ${errorMessage(e)}`));
     this.iopubRoutes.set(requestId, (msg) => {
+      heard = true;
       if (!started && msg.header.msg_type !== 'status') {
         started = true;
         if (interruptWanted) {
           interrupt();
         }
+      }
+      if (msg.header.msg_type === 'status' && (msg.content as { execution_state?: string }).execution_state === 'idle' && !replied && this.interrupts !== interruptsBefore) {
+        onIdle();
       }
       const action = toOutputAction({ msgType: msg.header.msg_type, content: msg.content as Record<string, unknown> });
       if (action.type !== 'none') {
@@ -118,6 +160,34 @@ export class JupyterKernelSession implements KernelSession {
       const entry: Pending = {
         fail: (error) => finish(() => reject(error)),
         abort: () => finish(() => resolve({ status: 'aborted' })),
+        // What was in flight when the connection dropped is lost: a request written into the dead connection (sent
+        // before the client noticed), or the kernel's reply to it. Nothing would ever answer such a cell. The shell
+        // answers in order, so once the kernel_info sent on the new connection is answered, a cell still without a
+        // reply has none coming: it ends with an error saying what is known.
+        dropped: (reconnected) => {
+          void reconnected.then(
+            () => {
+              if (!this.pending.has(entry)) return;
+              if (reply) {
+                // The reply came, but the idle status after it was lost with the connection: the library's `done`
+                // would wait for it for ever (a cell sent just before an SSH reset hung). The reply is the result.
+                const settled = resultOf(reply);
+                future.dispose();
+                finish(() => resolve(settled));
+                return;
+              }
+              future.dispose();
+              entry.fail(
+                new BerthError(
+                  heard
+                    ? "The connection to the kernel dropped while this cell ran: the cell finished, but its result was lost with the connection (outputs after the drop are missing). The kernel's state is intact."
+                    : "The connection to the kernel dropped as this cell was sent: the kernel never answered it, so it did not run (unless all of its answer was lost with the connection). Run it again; the kernel's state is intact.",
+                ),
+              );
+            },
+            () => undefined,
+          );
+        },
       };
       const onAbort = () => {
         interruptWanted = true;
@@ -131,13 +201,17 @@ export class JupyterKernelSession implements KernelSession {
         signal?.removeEventListener('abort', onAbort);
         settle();
       };
+      settleWithoutReply = () => {
+        if (!this.pending.has(entry)) return;
+        this.log.debug(`kernel ${this.kernel.id}: the cell was interrupted before its code ran; the kernel sent no reply`);
+        handlers.onAction({ type: 'append', output: { kind: 'error', ename: 'KeyboardInterrupt', evalue: "the kernel was interrupted before the cell's code ran", traceback: [] } });
+        future.dispose();
+        finish(() => resolve({ status: 'error' }));
+      };
       this.pending.add(entry);
       signal?.addEventListener('abort', onAbort, { once: true });
       future.done.then(
-        (reply) => {
-          const content = reply.content;
-          finish(() => resolve({ status: content.status === 'ok' ? 'ok' : content.status === 'error' ? 'error' : 'aborted', executionCount: 'execution_count' in content && typeof content.execution_count === 'number' ? content.execution_count : undefined }));
-        },
+        (done) => finish(() => resolve(resultOf(done))),
         // The library cancels a future when the kernel restarts under it or the connection is disposed. Usually
         // the status handler has settled the cell already; this covers the rest.
         () => finish(() => (this.restarting || this.disposed ? resolve({ status: 'aborted' }) : reject(this.gone ?? new KernelDiedError()))),
@@ -149,6 +223,7 @@ export class JupyterKernelSession implements KernelSession {
   }
 
   async interrupt(): Promise<void> {
+    this.interrupts++;
     await this.kernel.interrupt();
   }
 
@@ -268,4 +343,12 @@ function toStatus(s: KernelMessage.Status): KernelStatus {
     default:
       return 'starting';
   }
+}
+
+function resultOf(reply: KernelMessage.IExecuteReplyMsg): ExecuteResult {
+  const content = reply.content;
+  return {
+    status: content.status === 'ok' ? 'ok' : content.status === 'error' ? 'error' : 'aborted',
+    executionCount: 'execution_count' in content && typeof content.execution_count === 'number' ? content.execution_count : undefined,
+  };
 }

@@ -60,6 +60,17 @@ export class ImageProbesModel implements Disposable {
     return this.states.get(imageId);
   }
 
+  /** True while the engine is still being reached or a tagged image still waits for its probe. */
+  get checking(): boolean {
+    const state = this.images.state;
+    if (state.kind === 'connecting') return true;
+    if (state.kind !== 'ready') return false;
+    return state.images.some((image) => {
+      const probe = this.states.get(image.id);
+      return image.tags.length > 0 && (probe === undefined || probe.kind === 'pending' || probe.kind === 'probing');
+    });
+  }
+
   /** Every (tagged image, kernelspec) that can serve Jupyter, sorted by reference. */
   get sources(): KernelSource[] {
     const state = this.images.state;

@@ -143,6 +143,12 @@ export interface ServerHandle {
   readonly startedAtMs: number;
   /** Emits when the container stops or disappears (killed from outside, crashed). */
   readonly onDidExit: Event<{ readonly reason: string }>;
+  /**
+   * Emits when the transport under the server's connections is lost while the server runs on (a remote engine's
+   * tunnel: SSH reset, network blip). Every connection through it is gone; the next one opens the tunnel again.
+   * Absent where there is no such transport.
+   */
+  readonly onDidDropConnections?: Event<{ readonly reason: string }>;
   /** Last lines of the server's log, for error messages. */
   logTail(lines: number): Promise<string>;
   /** Streams the container's log (for the output channel) until disposed. */

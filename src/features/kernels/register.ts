@@ -225,7 +225,15 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     if (!editor || editor.notebook.notebookType !== Notebooks.type) {
       throw new BerthError('Open a Jupyter notebook (.ipynb) first, then select a container kernel for it.');
     }
-    const choices = controllers.choices;
+    let choices = controllers.choices;
+    if (choices.length === 0 && deps.probes.checking) {
+      // Right after the window opens (or the engine changes) the images are still being listed and probed, which
+      // over ssh:// takes seconds: wait for the first usable one, or for the checks to end, with progress.
+      choices = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Checking the images on ${deps.images.state.address} for Jupyter…`, cancellable: true },
+        (_, token) => firstChoices(token),
+      );
+    }
     if (choices.length === 0) {
       const state = deps.images.state;
       throw new BerthError(
@@ -248,6 +256,28 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     );
     if (!picked) return;
     await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, ...selectKernelArgs(picked.id) });
+  }
+
+  /** The kernel choices once one exists or no image is left to check (an empty list then); cancellable. */
+  function firstChoices(token: vscode.CancellationToken): Promise<KernelChoice[]> {
+    return new Promise((resolve, reject) => {
+      const subscriptions: vscode.Disposable[] = [];
+      const settle = (done: () => void) => {
+        subscriptions.forEach((d) => d.dispose());
+        done();
+      };
+      const check = () => {
+        const choices = controllers.choices;
+        if (choices.length > 0 || !deps.probes.checking) settle(() => resolve(choices));
+      };
+      subscriptions.push(
+        controllers.onDidChange(check),
+        deps.images.onDidChange(check),
+        deps.probes.onDidChange(check),
+        token.onCancellationRequested(() => settle(() => reject(new CancelledError()))),
+      );
+      check();
+    });
   }
 
   /**

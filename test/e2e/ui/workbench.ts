@@ -11,7 +11,7 @@ const ROOT = path.resolve(__dirname, '../../../..');
 interface HostLib {
   makeRunDir(prefix: string): string;
   installVsix(vsix: string, runDir: string): string;
-  startServer(o: { runDir: string; trust?: boolean; settings?: Record<string, unknown> }): Promise<{ baseUrl: string; stop(): Promise<void> }>;
+  startServer(o: { runDir: string; trust?: boolean; settings?: Record<string, unknown>; env?: Record<string, string>; netns?: { name: string; address: string } }): Promise<{ baseUrl: string; stop(): Promise<void> }>;
   launchBrowser(runDir: string, o?: { colorScheme?: 'light' | 'dark' }): Promise<{ context: BrowserContext; page: Page; close(): Promise<void> }>;
   workbenchUrl(o: { baseUrl: string; folder?: string }): string;
   removeRunDir(runDir: string): void;
@@ -26,7 +26,31 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-export async function openWorkbench(name: string, options: { settings?: Record<string, unknown>; colorScheme?: 'light' | 'dark'; trust?: boolean } = {}): Promise<Workbench> {
+export interface WorkbenchOptions {
+  settings?: Record<string, unknown>;
+  colorScheme?: 'light' | 'dark';
+  trust?: boolean;
+  /** Added to the VS Code server's environment (and so the extension host's). */
+  env?: Record<string, string>;
+  /** Run the server and its extension host in this network namespace (see startServer); the browser reaches it through a relay on 127.0.0.1. */
+  netns?: { name: string; address: string };
+}
+
+/** Relays 127.0.0.1:PORT here to `target` (a server in a network namespace), so the browser's origin stays localhost (a secure context, as webviews need). */
+function loopbackRelay(target: URL): Promise<net.Server> {
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port), target.hostname);
+    client.pipe(upstream).pipe(client);
+    const end = () => { client.destroy(); upstream.destroy(); };
+    client.on('error', end);
+    upstream.on('error', end);
+    client.on('close', end);
+    upstream.on('close', end);
+  });
+  return new Promise((resolve, reject) => server.listen(0, '127.0.0.1', () => resolve(server)).once('error', reject));
+}
+
+export async function openWorkbench(name: string, options: WorkbenchOptions = {}): Promise<Workbench> {
   // The host library is ESM shared with the runner scripts; Node 20 loads it from CommonJS with import().
   const host: HostLib = await import(path.join(ROOT, 'scripts/lib/vscodeHost.mjs'));
   const vsix = path.join(ROOT, 'dist/berth.vsix');
@@ -36,12 +60,18 @@ export async function openWorkbench(name: string, options: { settings?: Record<s
   const workspace = path.join(runDir, 'workspace');
   fs.cpSync(path.join(ROOT, 'test/fixtures/workspace'), workspace, { recursive: true });
   // trust: workspace trust on (the user is asked whether to trust the folder); off by default.
-  const server = await host.startServer({ runDir, settings: options.settings, trust: options.trust });
+  const server = await host.startServer({ runDir, settings: options.settings, trust: options.trust, env: options.env, netns: options.netns });
+  const servers: net.Server[] = [];
+  let baseUrl = server.baseUrl;
+  if (options.netns) {
+    const relay = await loopbackRelay(new URL(server.baseUrl));
+    servers.push(relay);
+    baseUrl = `http://127.0.0.1:${(relay.address() as net.AddressInfo).port}`;
+  }
   const browser = await host.launchBrowser(runDir, { colorScheme: options.colorScheme });
   const page = browser.page;
-  await page.goto(host.workbenchUrl({ baseUrl: server.baseUrl, folder: workspace }));
+  await page.goto(host.workbenchUrl({ baseUrl, folder: workspace }));
   await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
-  const servers: net.Server[] = [];
   return {
     page,
     workspace,
