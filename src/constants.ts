@@ -97,6 +97,7 @@ export const Settings = {
   section: 'berth',
   dockerHost: 'docker.host',
   kernelKeepAlive: 'kernel.keepAlive',
+  kernelPrestart: 'kernel.prestart',
   kernelIdleTimeout: 'kernel.idleTimeout',
   kernelEnv: 'kernel.env',
   kernelMounts: 'kernel.mounts',

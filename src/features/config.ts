@@ -12,6 +12,9 @@ export const DEFAULT_OUTPUT_MAX_BYTES = 2 * 1024 * 1024;
 export class Config implements vscode.Disposable {
   private readonly dockerHostChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeDockerHost = this.dockerHostChanged.event;
+  private readonly kernelPrestartChanged = new vscode.EventEmitter<void>();
+  /** berth.kernel.prestart changed. */
+  readonly onDidChangeKernelPrestart = this.kernelPrestartChanged.event;
   private readonly kubernetesChanged = new vscode.EventEmitter<{ readonly kubeconfig: boolean; readonly context: boolean; readonly namespace: boolean; readonly targets: boolean }>();
   /** berth.kubernetes.kubeconfig, .context, .namespace or .targets changed; says which. */
   readonly onDidChangeKubernetes = this.kubernetesChanged.event;
@@ -22,6 +25,9 @@ export class Config implements vscode.Disposable {
       const affects = (key: string) => e.affectsConfiguration(`${Settings.section}.${key}`);
       if (affects(Settings.dockerHost)) {
         this.dockerHostChanged.fire();
+      }
+      if (affects(Settings.kernelPrestart)) {
+        this.kernelPrestartChanged.fire();
       }
       const change = { kubeconfig: affects(Settings.kubeconfig), context: affects(Settings.kubernetesContext), namespace: affects(Settings.kubernetesNamespace), targets: affects(Settings.kubernetesTargets) };
       if (change.kubeconfig || change.context || change.namespace || change.targets) {
@@ -41,6 +47,11 @@ export class Config implements vscode.Disposable {
   /** Keep a notebook's kernel container running after the notebook closes. */
   kernelKeepAlive(scope?: vscode.Uri): boolean {
     return vscode.workspace.getConfiguration(Settings.section, scope).get<boolean>(Settings.kernelKeepAlive, false);
+  }
+
+  /** `berth.kernel.prestart`: start a notebook's kernel when it opens with one chosen, before the first run. */
+  get kernelPrestart(): boolean {
+    return this.section.get<boolean>(Settings.kernelPrestart, true);
   }
 
   /** `berth.kernel.idleTimeout`: seconds with no client before a kernel's server shuts itself down (0: never). */
@@ -116,6 +127,7 @@ export class Config implements vscode.Disposable {
   dispose(): void {
     this.subscription.dispose();
     this.dockerHostChanged.dispose();
+    this.kernelPrestartChanged.dispose();
     this.kubernetesChanged.dispose();
   }
 }

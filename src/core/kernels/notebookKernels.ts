@@ -1,8 +1,8 @@
-// The kernel lifecycle of each notebook, keyed by the notebook's key (its URI): start or reuse, re-attach to a
-// server this owner left running, restart, interrupt, shut down, detach, and noticing when the kernel or its server
-// dies. One lifecycle for the VS Code controller and `berth run`: each client only injects its UI (progress with
+// The kernel lifecycle of each notebook, keyed by the notebook's key (its URI): start or reuse, pre-start ahead of
+// the first run, re-attach to a server this owner left running, restart, interrupt, shut down, detach, and noticing
+// when the kernel or its server dies. One lifecycle for the VS Code controller and `berth run`: each client only injects its UI (progress with
 // Cancel, the trust gate, how a death is told, where tokens are kept).
-import { BerthError, errorMessage } from '../common/errors';
+import { BerthError, errorMessage, isCancellation } from '../common/errors';
 import { Emitter, type Event } from '../common/event';
 import { DisposableStore, type Disposable } from '../common/lifecycle';
 import type { Logger } from '../common/logger';
@@ -33,6 +33,8 @@ export interface NotebookKernelState<S extends KernelSourceRef> {
   readonly state: KernelState;
   readonly resourceId?: string;
   readonly startedAtMs?: number;
+  /** Started fresh by prestart() and not used by a run since: there is nothing in it to keep (closing ends it). */
+  readonly unused?: boolean;
 }
 
 /** Where Jupyter tokens are kept between windows (VS Code's SecretStorage); keyed by the server's resource id. */
@@ -49,6 +51,8 @@ export interface StartProgressTask {
   readonly target: KernelTarget;
   /** The source's reference, for the lines a client logs. */
   readonly reference: string;
+  /** A pre-start: shown unobtrusively (VS Code: the status bar), as nobody waits on it yet. */
+  readonly quiet?: boolean;
 }
 
 /** The client's side of the lifecycle: how long work is shown, and how a death is told. */
@@ -88,6 +92,23 @@ export interface NotebookKernelsDeps<S extends KernelSourceRef> {
   readonly shutdownGraceMs?: number;
 }
 
+/** What a pre-start shares with the run that takes its kernel over. */
+interface Prestart {
+  /** A run asked for the kernel: from then on it is the run's (record written, progress shown, kept on close). */
+  used: boolean;
+  /** Known once the start decided: a fresh server, or one this owner left running (with a kernel worth keeping). */
+  kind?: 'start' | 'attach';
+  /** While the quiet start progress runs: a run that comes then shows it as a normal start would. */
+  launching: boolean;
+  /** What the quiet start reported so far (a run that joins replays it all: a pod's trail of events starts early). */
+  readonly reported: LaunchProgress[];
+  relay?: (p: LaunchProgress) => void;
+  /** The onDidStartFresh call, held back until a run uses the kernel (opening a notebook must not dirty it). */
+  fresh?: () => void;
+  /** Shut down or detached before it was ready (the notebook closed, another kernel was picked). */
+  ended?: boolean;
+}
+
 interface Entry<S extends KernelSourceRef> {
   readonly key: string;
   readonly source: S;
@@ -102,6 +123,8 @@ interface Entry<S extends KernelSourceRef> {
   announced?: boolean;
   /** How the entry ended while its kernel was still starting: the start's result is then shut down or released. */
   ended?: 'shutdown' | 'detach';
+  /** Set when prestart() began this entry. */
+  readonly pre?: Prestart;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -135,7 +158,7 @@ export class NotebookKernels<S extends KernelSourceRef> implements Disposable {
   }
 
   private stateOf(e: Entry<S>): NotebookKernelState<S> {
-    return { key: e.key, source: e.source, state: e.serverGone ? 'dead' : e.state, resourceId: e.session?.server.resourceId, startedAtMs: e.session?.server.startedAtMs };
+    return { key: e.key, source: e.source, state: e.serverGone ? 'dead' : e.state, resourceId: e.session?.server.resourceId, startedAtMs: e.session?.server.startedAtMs, unused: isUnused(e) };
   }
 
   private nameOf(key: string): string {
@@ -145,13 +168,82 @@ export class NotebookKernels<S extends KernelSourceRef> implements Disposable {
   /** The notebook's running kernel on `source`, started (or re-attached) on first use; concurrent calls share one start. */
   session(key: string, source: S): Promise<KernelSession> {
     const entry = this.entries.get(key);
+    if (entry?.pre && !entry.pre.used && entry.source.id === source.id) {
+      const joined = this.takeOver(entry, entry.pre);
+      if (joined) return joined;
+    }
+    return this.acquire(key, source);
+  }
+
+  /**
+   * Starts the notebook's kernel on `source` ahead of its first run (or re-attaches to the server this owner left
+   * running for it), quietly: where the trust gate refuses nothing starts and nothing is said; a failure is logged
+   * and forgotten, so the first run starts again and shows why. A kernel already there for `source` is left as it is
+   * (a run decides what to do with a dead one); one on another source is shut down first. Never rejects.
+   */
+  async prestart(key: string, source: S): Promise<void> {
+    const entry = this.entries.get(key);
+    if (entry?.source.id === source.id) return;
+    try {
+      this.deps.ui.checkTrust();
+    } catch (error) {
+      this.deps.log.info(`Not pre-starting the kernel of ${this.nameOf(key)}: ${errorMessage(error)}`);
+      return;
+    }
+    const pre: Prestart = { used: false, launching: false, reported: [] };
+    try {
+      await this.acquire(key, source, pre);
+    } catch (error) {
+      if (isCancellation(error) || pre.ended) {
+        this.deps.log.info(`Pre-start of the kernel of ${this.nameOf(key)} ended before it was ready`);
+      } else {
+        this.deps.log.warn(`Pre-starting ${source.reference} for ${this.nameOf(key)} failed (the first run starts it again): ${errorMessage(error)}`);
+      }
+    }
+  }
+
+  /**
+   * A run asks for the kernel a pre-start began: the run owns it now. While the quiet start is still going, the run
+   * shows it as a normal start (its progress so far, Cancel); otherwise undefined, and the run goes the usual way.
+   */
+  private takeOver(entry: Entry<S>, pre: Prestart): Promise<KernelSession> | undefined {
+    pre.used = true;
+    const fresh = pre.fresh;
+    pre.fresh = undefined;
+    fresh?.();
+    this.changed.fire();
+    const starting = entry.starting;
+    if (!starting || !pre.launching) return undefined;
+    const { source } = entry;
+    return this.deps.ui.withStartProgress({ title: `Berth: starting ${source.reference}`, cancellable: true, target: source.target, reference: source.reference }, async (report, signal) => {
+      pre.reported.forEach(report);
+      pre.relay = report;
+      const cancel = () => entry.abort.abort();
+      if (signal.aborted) cancel();
+      signal.addEventListener('abort', cancel);
+      try {
+        return await starting;
+      } finally {
+        signal.removeEventListener('abort', cancel);
+        pre.relay = undefined;
+      }
+    });
+  }
+
+  private acquire(key: string, source: S, pre?: Prestart): Promise<KernelSession> {
+    const entry = this.entries.get(key);
     if (entry && entry.source.id !== source.id) {
       // Another kernel was picked: the old one ends first (begin() waits for it), and no second start races this one.
       const ended = this.shutdown(key);
-      return this.begin(key, source, async (e) => {
-        await ended;
-        return this.launch(e);
-      });
+      return this.begin(
+        key,
+        source,
+        async (e) => {
+          await ended;
+          return this.launch(e);
+        },
+        pre,
+      );
     }
     if (entry?.starting) return entry.starting;
     if (entry?.session && !entry.serverGone) {
@@ -164,12 +256,17 @@ export class NotebookKernels<S extends KernelSourceRef> implements Disposable {
       // Its server stopped or vanished: remove what is left of it, then start a new one.
       this.forget(key);
       const left = entry.session;
-      return this.begin(key, source, async (e) => {
-        if (left) await this.shutDownSession(key, left);
-        return this.launch(e);
-      });
+      return this.begin(
+        key,
+        source,
+        async (e) => {
+          if (left) await this.shutDownSession(key, left);
+          return this.launch(e);
+        },
+        pre,
+      );
     }
-    return this.begin(key, source, (e) => this.launch(e));
+    return this.begin(key, source, (e) => this.launch(e), pre);
   }
 
   /** Re-attaches when a reloaded window selects the kernel of a notebook whose server still runs; rejects if that fails. */
@@ -181,15 +278,16 @@ export class NotebookKernels<S extends KernelSourceRef> implements Disposable {
     }
   }
 
-  private begin(key: string, source: S, run: (entry: Entry<S>) => Promise<KernelSession>): Promise<KernelSession> {
-    const entry: Entry<S> = { key, source, abort: new AbortController(), disposables: new DisposableStore(), state: 'launching' };
+  private begin(key: string, source: S, run: (entry: Entry<S>) => Promise<KernelSession>, pre?: Prestart): Promise<KernelSession> {
+    const entry: Entry<S> = { key, source, abort: new AbortController(), disposables: new DisposableStore(), state: 'launching', pre };
     this.entries.set(key, entry);
     this.changed.fire();
     entry.starting = run(entry).then(
       (session) => {
         entry.starting = undefined;
         if (entry.ended) {
-          if (entry.ended === 'shutdown') void this.shutDownSession(key, session);
+          // A pre-started kernel nobody used has nothing to keep, even when the notebook was only detached.
+          if (entry.ended === 'shutdown' || isUnused(entry)) void this.shutDownSession(key, session);
           else session.dispose();
           throw new BerthError('The kernel was shut down while it started.');
         }
@@ -223,7 +321,11 @@ export class NotebookKernels<S extends KernelSourceRef> implements Disposable {
     const options: LaunchOptions = source.probe ? { ...found, probe: source.probe } : found;
     const lines: string[] = [];
     this.progressLines.set(key, lines);
-    return this.deps.ui.withStartProgress({ title: `Berth: starting ${source.reference}`, cancellable: true, target: source.target, reference: source.reference }, async (report, signal) => {
+    const pre = entry.pre;
+    if (pre) pre.kind = 'start';
+    const quiet = pre !== undefined && !pre.used;
+    return this.deps.ui.withStartProgress({ title: `Berth: starting ${source.reference}`, cancellable: true, target: source.target, reference: source.reference, quiet }, async (report, signal) => {
+      if (quiet) pre.launching = true;
       const cancel = () => entry.abort.abort();
       if (signal.aborted) cancel();
       signal.addEventListener('abort', cancel);
@@ -232,6 +334,10 @@ export class NotebookKernels<S extends KernelSourceRef> implements Disposable {
         const session = await launchKernel({ launcher, connector: this.deps.connector }, source.target, options, entry.abort.signal, (p) => {
           lines.push(p.message);
           report(p);
+          if (pre) {
+            pre.reported.push(p);
+            pre.relay?.(p);
+          }
         });
         const handle = session.server;
         try {
@@ -243,16 +349,20 @@ export class NotebookKernels<S extends KernelSourceRef> implements Disposable {
           throw error;
         }
         lines.push('Kernel idle');
-        this.deps.log.info(`Kernel ${source.target.kernelspec} started in ${resourceName(handle.target, handle.resourceId)} (${source.reference}) for ${this.nameOf(key)}`);
-        this.deps.onDidStartFresh?.(key, source, options, handle);
+        this.deps.log.info(`Kernel ${source.target.kernelspec} ${quiet ? 'pre-started' : 'started'} in ${resourceName(handle.target, handle.resourceId)} (${source.reference}) for ${this.nameOf(key)}`);
+        const fresh = () => this.deps.onDidStartFresh?.(key, source, options, handle);
+        if (pre && !pre.used) pre.fresh = fresh;
+        else fresh();
         return session;
       } finally {
         signal.removeEventListener('abort', cancel);
+        if (pre) pre.launching = false;
       }
     });
   }
 
   private attach(running: RunningServer, entry: Entry<S>): Promise<KernelSession> {
+    if (entry.pre) entry.pre.kind = 'attach';
     return this.deps.ui.withAttachProgress(`Berth: re-attaching to ${entry.source.reference}`, async () => {
       const token = await this.deps.tokens.get(running.resourceId);
       const handle = await running.attach(token);
@@ -330,6 +440,7 @@ export class NotebookKernels<S extends KernelSourceRef> implements Disposable {
     const entry = this.entries.get(key);
     if (!entry) return;
     entry.ended = 'shutdown';
+    if (entry.pre) entry.pre.ended = true;
     this.forget(key);
     // A start in progress is cancelled; if it finishes anyway, begin() shuts its kernel down.
     entry.abort.abort();
@@ -358,6 +469,7 @@ export class NotebookKernels<S extends KernelSourceRef> implements Disposable {
     const entry = this.entries.get(key);
     if (!entry) return;
     entry.ended = 'detach';
+    if (entry.pre) entry.pre.ended = true;
     this.forget(key);
     entry.session?.dispose();
   }
@@ -373,4 +485,9 @@ export class NotebookKernels<S extends KernelSourceRef> implements Disposable {
     for (const key of [...this.entries.keys()]) this.detach(key);
     this.changed.dispose();
   }
+}
+
+/** A kernel prestart() started fresh that no run has used: nothing in it to keep. */
+function isUnused(entry: Entry<KernelSourceRef>): boolean {
+  return entry.pre !== undefined && !entry.pre.used && entry.pre.kind === 'start';
 }

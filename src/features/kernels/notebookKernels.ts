@@ -20,6 +20,8 @@ export interface NotebookKernelInfo {
   readonly state: KernelState;
   readonly resourceId?: string;
   readonly startedAtMs?: number;
+  /** Pre-started and not used by a run since: closing the notebook ends it, whatever berth.kernel.keepAlive says. */
+  readonly unused: boolean;
 }
 
 export interface NotebookKernelsDeps {
@@ -37,7 +39,7 @@ export interface NotebookKernelsDeps {
 /**
  * The kernel of each open notebook that runs on a Berth controller. The lifecycle is core's (core/kernels/notebookKernels,
  * shared with `berth run`); this adapts it to VS Code: notification progress with Cancel (a pod's event trail in it),
- * workspace trust, a death told with Restart, tokens in SecretStorage, launch options from the settings.
+ * a pre-start's progress in the status bar, workspace trust, a death told with Restart, tokens in SecretStorage, launch options from the settings.
  */
 export class NotebookKernels implements vscode.Disposable {
   private readonly kernels: Lifecycle<KernelChoice>;
@@ -84,6 +86,11 @@ export class NotebookKernels implements vscode.Disposable {
     return this.kernels.session(notebook.uri.toString(), source);
   }
 
+  /** Starts the notebook's kernel on `source` before its first run, in the status bar; a failure is only logged. */
+  prestart(notebook: vscode.NotebookDocument, source: KernelChoice): Promise<void> {
+    return this.kernels.prestart(notebook.uri.toString(), source);
+  }
+
   /** Re-attaches in the background when a reloaded window selects the controller of a notebook whose container still runs. */
   async reattachIfRunning(notebook: vscode.NotebookDocument, source: KernelChoice): Promise<void> {
     await this.kernels.reattachIfRunning(notebook.uri.toString(), source).catch((error: unknown) => reportCommandError(this.deps.log, error, 'Could not re-attach to the kernel'));
@@ -117,7 +124,17 @@ export class NotebookKernels implements vscode.Disposable {
     const { log } = this.deps;
     return {
       withStartProgress: async <T>(task: StartProgressTask, run: (report: (p: LaunchProgress) => void, signal: AbortSignal) => Promise<T>): Promise<T> =>
-        vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: task.title, cancellable: task.cancellable }, async (progress, token) => {
+        task.quiet
+          ? // Nobody waits on a pre-start yet: the status bar, and the log for a pod's events. A run that comes meanwhile
+            // shows the start as a notification with Cancel (core hands it the progress so far).
+            // It has no Cancel of its own: closing the notebook or picking another kernel stops it (core aborts it).
+            vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: task.title }, (progress) =>
+              run((p) => {
+                if (task.target.kind === 'kubernetes') log.info(`${task.reference}: ${p.message}`);
+                progress.report({ message: p.message });
+              }, new AbortController().signal),
+            )
+          : vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: task.title, cancellable: task.cancellable }, async (progress, token) => {
           const abort = new AbortController();
           const cancel = token.onCancellationRequested(() => abort.abort());
           // A pod's start is a sequence of cluster events: the notification keeps the trail (Scheduled › Pulled ›
@@ -176,5 +193,5 @@ export class NotebookKernels implements vscode.Disposable {
 }
 
 function info(kernel: NotebookKernelState<KernelChoice>): NotebookKernelInfo {
-  return { notebookUri: vscode.Uri.parse(kernel.key), source: kernel.source, controllerId: kernel.source.id, state: kernel.state, resourceId: kernel.resourceId, startedAtMs: kernel.startedAtMs };
+  return { notebookUri: vscode.Uri.parse(kernel.key), source: kernel.source, controllerId: kernel.source.id, state: kernel.state, resourceId: kernel.resourceId, startedAtMs: kernel.startedAtMs, unused: kernel.unused === true };
 }

@@ -22,6 +22,7 @@ import { FullOutputs } from './fullOutputs';
 import { KernelspecAffinity } from './kernelspecAffinity';
 import { controllerId, resourceName, servesChoice, type KernelChoice } from './kernelChoice';
 import { KernelControllers, selectKernelArgs } from './kernelControllers';
+import { KernelPrestart } from './kernelPrestart';
 import { KernelStatusBar } from './kernelStatusBar';
 import { KernelsTreeProvider, rowNotebookUri, type KernelRow } from './kernelsView';
 import { NotebookKernels } from './notebookKernels';
@@ -116,6 +117,7 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     selectionChanged: (notebook, source, selected) => onSelection(notebook, source, selected),
   });
   const records = new EnvironmentRecords(controllers, deps.images, log);
+  const prestart = new KernelPrestart(kernels, controllers, config);
 
   // Pod targets: one controller each; a bad entry is skipped and said once (log and a warning), never a crash.
   // Those started from the Cluster view come after the configured ones.
@@ -143,11 +145,18 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
   function onSelection(notebook: vscode.NotebookDocument, source: KernelChoice, selected: boolean): void {
     const current = kernels.get(notebook.uri);
     if (selected) {
-      // A reloaded window re-selects the notebook's controller: pick up the container it left running.
+      // Pre-started now (berth.kernel.prestart), which shuts down a kernel of another source first.
+      prestart.selectionChanged(notebook, source, true);
+      // A reloaded window re-selects the notebook's controller: pick up the container it left running (a pre-start
+      // already does; this covers berth.kernel.prestart off).
       void kernels.reattachIfRunning(notebook, source);
-    } else if (current && current.controllerId === source.id) {
+      // Another Berth kernel was picked: a pre-started one no run used goes now (it did not, if nothing pre-started).
+      const left = kernels.get(notebook.uri);
+      if (left && left.controllerId !== source.id && left.unused) void release(notebook.uri);
+    } else {
+      prestart.selectionChanged(notebook, source, false);
       // The user switched this notebook to another kernel: this one is no longer needed.
-      void release(notebook.uri);
+      if (current && current.controllerId === source.id) void release(notebook.uri);
     }
   }
 
@@ -158,16 +167,19 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
   }
 
   async function release(uri: vscode.Uri): Promise<void> {
-    if (!kernels.get(uri)) {
+    prestart.forget(uri);
+    const current = kernels.get(uri);
+    if (!current) {
       await removeLeftovers(uri);
       return;
     }
-    if (config.kernelKeepAlive(uri)) {
+    // A pre-started kernel no run used holds nothing worth keeping alive.
+    if (config.kernelKeepAlive(uri) && !current.unused) {
       log.info(`${uri.fsPath} closed: its kernel keeps running (berth.kernel.keepAlive)`);
       kernels.detach(uri);
       return;
     }
-    log.info(`${uri.fsPath} closed: shutting its kernel down`);
+    log.info(current.unused ? `${uri.fsPath}: no run used its pre-started kernel: shutting it down` : `${uri.fsPath} closed: shutting its kernel down`);
     await kernels.shutdown(uri).catch((error: unknown) => log.warn(`Shutting down the kernel of ${uri.fsPath} failed: ${errorMessage(error)}`));
     await removeLeftovers(uri);
   }
@@ -401,6 +413,7 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     fullOutputs,
     kernels,
     records,
+    prestart,
     new KernelspecAffinity(controllers),
     new KernelStatusBar(kernels),
     tree,

@@ -1,8 +1,8 @@
 import { strict as assert } from 'assert';
 import { BerthError, CancelledError } from '../../../src/core/common/errors';
 import { Emitter } from '../../../src/core/common/event';
-import type { ImageProbe, KernelConnector, KernelSession, KernelStatus, KernelTarget, LaunchOptions, RunningKernelInfo, RunningServer, ServerHandle, ServerLauncher } from '../../../src/core/kernels/api';
-import { NotebookKernels, type KernelSourceRef, type NotebookKernelsUi } from '../../../src/core/kernels/notebookKernels';
+import type { ImageProbe, KernelConnector, KernelSession, KernelStatus, KernelTarget, LaunchOptions, LaunchProgress, RunningKernelInfo, RunningServer, ServerHandle, ServerLauncher } from '../../../src/core/kernels/api';
+import { NotebookKernels, type KernelSourceRef, type NotebookKernelsUi, type StartProgressTask } from '../../../src/core/kernels/notebookKernels';
 
 const KEY = 'file:///w/n.ipynb';
 const owner = { kind: 'vscode', id: 'window-1', pid: 1 };
@@ -83,10 +83,15 @@ class FakeLauncher implements ServerLauncher {
   running: RunningServer[] = [];
   gate?: Promise<void>;
   lastSignal?: AbortSignal;
+  /** Errors the next starts fail with, before they make a server. */
+  failures: Error[] = [];
   probe = async (): Promise<ImageProbe> => assert.fail('the lifecycle never probes');
-  async start(target: KernelTarget, opts: LaunchOptions, signal: AbortSignal): Promise<ServerHandle> {
+  async start(target: KernelTarget, opts: LaunchOptions, signal: AbortSignal, onProgress: (p: LaunchProgress) => void): Promise<ServerHandle> {
     this.startOptions.push(opts);
     this.lastSignal = signal;
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    onProgress({ stage: 'creating-container', message: `Creating a container from ${target.image}` });
     const server = new FakeServer(`c${this.servers.length + 1}`, target);
     this.servers.push(server);
     await this.gate;
@@ -139,9 +144,19 @@ function setup(over: { trusted?: boolean; shutdownGraceMs?: number; open?: boole
   const tokens = new FakeTokens();
   const cancel = new AbortController();
   const titles: string[] = [];
+  /** Each start progress shown: its task, what it reported, and its own Cancel (the shared `cancel` presses them all). */
+  const shown: { task: StartProgressTask; reported: string[]; cancel: AbortController }[] = [];
   const deaths: { what: string; restart: () => Promise<void> }[] = [];
+  const fresh: string[] = [];
   const ui: NotebookKernelsUi<KernelSourceRef> = {
-    withStartProgress: (task, run) => (titles.push(task.title), run(() => {}, cancel.signal)),
+    withStartProgress: (task, run) => {
+      titles.push(task.title);
+      const one = { task, reported: [] as string[], cancel: new AbortController() };
+      shown.push(one);
+      if (cancel.signal.aborted) one.cancel.abort();
+      cancel.signal.addEventListener('abort', () => one.cancel.abort());
+      return run((p) => one.reported.push(p.message), one.cancel.signal);
+    },
     withAttachProgress: (title, run) => (titles.push(title), run()),
     checkTrust: () => {
       if (over.trusted === false) throw new BerthError('untrusted');
@@ -159,8 +174,9 @@ function setup(over: { trusted?: boolean; shutdownGraceMs?: number; open?: boole
     resumeOwnServers: true,
     launchOptions: () => (open ? options : undefined),
     shutdownGraceMs: over.shutdownGraceMs,
+    onDidStartFresh: (_key, _source, _options, handle) => fresh.push(handle.resourceId),
   });
-  return { kernels, launcher, connector, tokens, cancel, titles, deaths, close: () => (open = false) };
+  return { kernels, launcher, connector, tokens, cancel, titles, shown, deaths, fresh, close: () => (open = false) };
 }
 
 function runningServer(server: FakeServer, over: Partial<RunningServer> = {}): RunningServer & { attachedWith: (string | undefined)[] } {
@@ -394,6 +410,159 @@ describe('NotebookKernels (the kernel lifecycle the controller and the CLI share
     session.setStatus('busy');
     await kernels.shutdown(KEY);
     assert.deepEqual(states, ['launching', 'idle', 'busy', undefined]);
+  });
+});
+
+describe('NotebookKernels.prestart (the kernel started when a notebook opens, before any run)', () => {
+  it('starts quietly, and the first run uses that kernel without starting another', async () => {
+    const { kernels, launcher, connector, shown } = setup();
+    await kernels.prestart(KEY, source);
+    assert.equal(kernels.get(KEY)?.state, 'idle');
+    assert.deepEqual(shown.map((s) => s.task.quiet), [true]);
+    const session = await kernels.session(KEY, source);
+    assert.equal(session, connector.sessions[0]);
+    assert.equal(launcher.servers.length, 1);
+    assert.equal(shown.length, 1, 'the run showed a start of its own');
+  });
+
+  it('holds the environment record back until a run uses the kernel', async () => {
+    const { kernels, fresh } = setup();
+    await kernels.prestart(KEY, source);
+    assert.deepEqual(fresh, []);
+    await kernels.session(KEY, source);
+    await kernels.session(KEY, source);
+    assert.deepEqual(fresh, ['c1']);
+  });
+
+  it('counts the kernel as unused until a run takes it', async () => {
+    const { kernels } = setup();
+    await kernels.prestart(KEY, source);
+    assert.equal(kernels.get(KEY)?.unused, true);
+    await kernels.session(KEY, source);
+    assert.equal(kernels.get(KEY)?.unused, false);
+  });
+
+  it('shows a run that comes during the pre-start a normal start, with the progress so far', async () => {
+    const { kernels, launcher, connector, shown } = setup();
+    const gate = deferred<void>();
+    connector.gate = gate.promise;
+    const pre = kernels.prestart(KEY, source);
+    await until(() => launcher.servers.length === 1);
+    const run = kernels.session(KEY, source);
+    assert.equal(shown.length, 2);
+    assert.equal(shown[1].task.quiet, undefined);
+    assert.equal(shown[1].task.cancellable, true);
+    assert.deepEqual(shown[1].reported, ['Creating a container from img:1', 'Starting the python3 kernel']);
+    gate.resolve();
+    assert.equal(await run, connector.sessions[0]);
+    await pre;
+    assert.equal(launcher.servers.length, 1);
+  });
+
+  it('stops the pre-start and removes its server when that run is cancelled', async () => {
+    const { kernels, launcher, connector, shown } = setup();
+    const gate = deferred<void>();
+    connector.gate = gate.promise;
+    const pre = kernels.prestart(KEY, source);
+    await until(() => launcher.servers.length === 1);
+    const run = kernels.session(KEY, source);
+    shown[1].cancel.abort();
+    assert.ok(launcher.lastSignal?.aborted, 'the launch was not told to stop');
+    gate.resolve();
+    await assert.rejects(run, CancelledError);
+    await pre;
+    await until(() => launcher.servers[0].disposed > 0);
+    assert.equal(kernels.get(KEY), undefined);
+  });
+
+  it('says nothing when the pre-start fails, and the first run starts again', async () => {
+    const { kernels, launcher, deaths, shown } = setup();
+    launcher.failures.push(new BerthError('Image img:1 cannot serve Jupyter'));
+    await kernels.prestart(KEY, source);
+    assert.equal(kernels.get(KEY), undefined);
+    assert.deepEqual(deaths, []);
+    await kernels.session(KEY, source);
+    assert.equal(launcher.servers.length, 1);
+    assert.deepEqual(shown.map((s) => s.task.quiet), [true, false]);
+  });
+
+  it('passes the pre-start\'s failure to a run that was waiting on it', async () => {
+    const { kernels, launcher } = setup();
+    launcher.failures.push(new BerthError('no space left on device'));
+    const pre = kernels.prestart(KEY, source);
+    const run = kernels.session(KEY, source);
+    await assert.rejects(run, /no space left/);
+    await pre;
+    assert.equal(kernels.get(KEY), undefined);
+  });
+
+  it('starts nothing, and says nothing, where the trust gate refuses', async () => {
+    const { kernels, launcher, titles } = setup({ trusted: false });
+    await kernels.prestart(KEY, source);
+    assert.equal(launcher.servers.length, 0);
+    assert.deepEqual(titles, []);
+    assert.equal(kernels.get(KEY), undefined);
+  });
+
+  it('re-attaches to the server this owner left running instead of starting a second one', async () => {
+    const { kernels, launcher, connector } = setup();
+    launcher.running = [runningServer(new FakeServer('left-running'))];
+    connector.kernels = [{ id: 'k-py', name: 'python3', executionState: 'idle' }];
+    await kernels.prestart(KEY, source);
+    assert.equal(launcher.servers.length, 0);
+    assert.deepEqual(connector.connected, ['k-py']);
+    assert.equal(kernels.get(KEY)?.resourceId, 'left-running');
+    assert.equal(kernels.get(KEY)?.unused, false, 'a kernel left running holds the variables of earlier runs');
+    assert.equal(await kernels.session(KEY, source), connector.sessions[0]);
+  });
+
+  it('removes the server when the notebook is shut down during the pre-start', async () => {
+    const { kernels, launcher, connector, tokens } = setup();
+    const gate = deferred<void>();
+    connector.gate = gate.promise;
+    const pre = kernels.prestart(KEY, source);
+    await until(() => launcher.servers.length === 1);
+    await kernels.shutdown(KEY);
+    assert.ok(launcher.lastSignal?.aborted, 'the launch was not told to stop');
+    gate.resolve();
+    await pre;
+    await until(() => launcher.servers[0].disposed > 0);
+    assert.equal(tokens.saved.size, 0);
+    assert.equal(kernels.get(KEY), undefined);
+  });
+
+  it('shuts an unused kernel down when the notebook is only detached while it starts', async () => {
+    const { kernels, launcher, connector, tokens } = setup();
+    const gate = deferred<void>();
+    tokens.gate = gate.promise;
+    const pre = kernels.prestart(KEY, source);
+    await until(() => connector.sessions.length === 1);
+    kernels.detach(KEY);
+    gate.resolve();
+    await pre;
+    await until(() => launcher.servers[0].disposed > 0);
+    assert.equal(connector.sessions[0].shutdowns, 1);
+  });
+
+  it('shuts the pre-started kernel down when another kernel is picked, before it starts that one', async () => {
+    const { kernels, launcher, connector } = setup();
+    await kernels.prestart(KEY, source);
+    await kernels.prestart(KEY, other);
+    assert.equal(connector.sessions[0].shutdowns, 1);
+    assert.ok(launcher.servers[0].disposed > 0);
+    assert.equal(launcher.servers.length, 2);
+    assert.equal(kernels.get(KEY)?.source, other);
+  });
+
+  it('leaves a kernel that runs for the source alone, and starts once when asked twice', async () => {
+    const { kernels, launcher } = setup();
+    await kernels.session(KEY, source);
+    await Promise.all([kernels.prestart(KEY, source), kernels.prestart(KEY, source)]);
+    assert.equal(launcher.servers.length, 1);
+    assert.equal(kernels.get(KEY)?.unused, false);
+    const { kernels: fresh, launcher: freshLauncher } = setup();
+    await Promise.all([fresh.prestart(KEY, source), fresh.prestart(KEY, source)]);
+    assert.equal(freshLauncher.servers.length, 1);
   });
 });
 
