@@ -33,6 +33,8 @@ const common = {
 rmSync(join(root, 'out'), { recursive: true, force: true });
 const builds = [
   esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
+  // packContext starts it as a worker thread from the bundle's folder (dist/extension.js and dist/cli.js).
+  esbuild.build({ ...common, entryPoints: ['src/adapters/docker/contextTarWorker.ts'], outfile: 'dist/contextTarWorker.js' }),
   esbuild.build({
     absWorkingDir: root,
     entryPoints: [...tsFiles('src'), ...tsFiles('test'), ...tsFiles('bench')],

@@ -126,6 +126,9 @@ describe('listContext (the files docker build sends)', () => {
   it('sends everything, in byte order, depth first, without an ignore file', async () => {
     assert.deepEqual(await sent({ b: '', B: '', a: { z: '' } }, ''), ['B', 'a/', 'a/z', 'b']);
   });
+  it('orders names by their UTF-8 bytes, not UTF-16 code units (an emoji after U+FF5E)', async () => {
+    assert.deepEqual(await sent({ '\u{1F600}': '', '\uFF5E': '', é: '' }, ''), ['é', '\uFF5E', '\u{1F600}']);
+  });
   it('applies *, negation, ** and folder patterns', async () => {
     assert.deepEqual(await sent(tree, '*.log\n!keep.log\n**/__pycache__\nnode_modules\ndocs/*\n!docs/README.md'), [
       '.dockerignore', 'Dockerfile', 'docs/', 'docs/README.md', 'keep.log', 'src/', 'src/main.py', 'src/pkg/', 'src/pkg/mod.py', 'src/x.log',

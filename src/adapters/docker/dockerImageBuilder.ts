@@ -26,7 +26,7 @@ export class DockerImageBuilder implements ImageBuilder {
   async build(request: BuildRequest, onEvent: (event: BuildStreamEvent) => void, signal?: AbortSignal): Promise<void> {
     const entries = await listContextEntries(request.contextDir, request.dockerfile, signal);
     signal?.throwIfAborted();
-    const context = packContext(request.contextDir, entries);
+    const context = packContext(request.contextDir, entries, signal);
     // A file that vanishes or cannot be read after the walk fails the upload; say so, not "no engine".
     let contextError: Error | undefined;
     context.once('error', (error: Error) => (contextError = error));
