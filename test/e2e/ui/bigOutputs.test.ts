@@ -8,19 +8,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { eventually as pollUntil, openWorkbench, type Workbench } from './workbench';
+import { command, outputText } from './notebookUi';
 
 const SHOTS = process.env.BERTH_SHOTS ?? '/var/tmp/berth-shots';
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 const eventually = <T>(probe: () => Promise<T | undefined>, what: string, ms = 300000): Promise<T> => pollUntil(probe, what, ms, 200);
-
-async function command(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first().click();
-}
 
 async function quickOpen(page: Page, name: string, toSide = false): Promise<void> {
   await page.keyboard.press('Control+P');
@@ -29,12 +21,6 @@ async function quickOpen(page: Page, name: string, toSide = false): Promise<void
   await input.fill(name);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
   await page.keyboard.press(toSide ? 'Control+Enter' : 'Enter');
-}
-
-/** Text shown in the notebook's output webviews. */
-async function outputText(page: Page): Promise<string> {
-  const texts = await Promise.all(page.frames().filter((f) => f !== page.mainFrame()).map((f) => f.locator('body').innerText({ timeout: 1000 }).catch(() => '')));
-  return texts.join('\n');
 }
 
 /**

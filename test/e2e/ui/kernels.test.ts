@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { eventually as pollUntil, openWorkbench, type Workbench } from './workbench';
+import { berthKernelSelected, command, openNotebook, outputText, runCell } from './notebookUi';
 
 const SHOTS = process.env.BERTH_SHOTS ?? '/var/tmp/berth-shots';
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
@@ -15,60 +16,7 @@ const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 /** Polls with a deadline (the workbench and the engine offer the test no events). */
 const eventually = <T>(probe: () => Promise<T | undefined>, what: string, ms = 90000): Promise<T> => pollUntil(probe, what, ms, 300);
 
-/** Text shown in the notebook's output webviews (every frame but the workbench itself). */
-async function outputText(page: Page): Promise<string> {
-  const texts = await Promise.all(page.frames().filter((f) => f !== page.mainFrame()).map((f) => f.locator('body').innerText({ timeout: 1000 }).catch(() => '')));
-  return texts.join('\n');
-}
-
 const waitForOutput = (page: Page, pattern: RegExp, what: string) => eventually(async () => ((pattern.test(await outputText(page))) ? true : undefined), what);
-
-async function command(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  // Exactly this command, not the first fuzzy match ("Execute Cell" also matches "Execute Above Cells").
-  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first().click();
-}
-
-async function openNotebook(page: Page, name: string, firstText = ''): Promise<void> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.notebook-editor:visible', { hasText: firstText }).first().waitFor({ timeout: 60000 });
-}
-
-async function runCell(page: Page, index: number): Promise<void> {
-  await page.locator('.notebook-editor:visible .cell-editor-container').nth(index).click();
-  await command(page, 'Notebook: Execute Cell');
-}
-
-/**
- * The notebook's toolbar shows "Berth: berth/python:latest". VS Code selects a kernel by itself only when it is the
- * only one; with other kernel images on the engine (berth/r:latest is built by the provisioning) a newly opened
- * notebook says "Select Kernel", and the test picks it the way a user does, with Berth: Select Container Kernel….
- */
-async function berthKernelSelected(page: Page): Promise<void> {
-  const selected = page.locator('.notebook-toolbar-container:visible', { hasText: 'Berth: berth/python:latest' }).first();
-  await page.locator('.notebook-toolbar-container:visible').first().waitFor({ timeout: 60000 });
-  // The images are probed one at a time after the window opens: until berth/python:latest is, the list lacks it.
-  await eventually(async () => {
-    if (await selected.isVisible()) return true;
-    await command(page, 'Berth: Select Container Kernel…');
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Berth: berth/python:latest' }).first();
-    if (await row.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
-      await row.click();
-      return (await selected.waitFor({ timeout: 15000 }).then(() => true, () => false)) || undefined;
-    }
-    await page.keyboard.press('Escape');
-    return undefined;
-  }, 'Berth: berth/python:latest selected for the notebook');
-}
 
 const containersOf = (notebook: string) =>
   docker.listContainers({ all: true, filters: { label: ['berth.kernel'] } }).then((list) => list.filter((c) => (c.Labels['berth.notebook'] ?? '').endsWith(`/notebooks/${notebook}`) && c.Labels['berth.notebook'].includes('kernels-ui')));

@@ -11,6 +11,7 @@ import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { KERNEL_SELECTOR } from '../../../src/core/kubernetes/kernelPod';
 import { eventually as pollUntil, openWorkbench, type Workbench } from './workbench';
+import { command, openNotebook, outputText, runCell } from './notebookUi';
 
 const SHOTS = process.env.BERTH_SHOTS ?? '/var/tmp/berth-shots';
 const KUBECONFIG = process.env.BERTH_TEST_KUBECONFIG;
@@ -31,30 +32,6 @@ const NOTEBOOK = JSON.stringify({
   nbformat_minor: 5,
 });
 
-async function outputText(page: Page): Promise<string> {
-  const texts = await Promise.all(page.frames().filter((f) => f !== page.mainFrame()).map((f) => f.locator('body').innerText({ timeout: 1000 }).catch(() => '')));
-  return texts.join('\n');
-}
-
-async function command(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first().click();
-}
-
-async function openNotebook(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.notebook-editor:visible .cell-editor-container').first().waitFor({ timeout: 60000 });
-}
-
 /** Picks the pod target whose quick-pick row says `description` ("Kubernetes pod", or the target's name). */
 async function selectPodKernel(page: Page, description: string): Promise<void> {
   await command(page, 'Berth: Select Container Kernel…');
@@ -62,11 +39,6 @@ async function selectPodKernel(page: Page, description: string): Promise<void> {
   await row.waitFor({ timeout: 30000 });
   await row.click();
   await page.locator('.notebook-toolbar-container:visible', { hasText: `Berth: ${IMAGE} on` }).first().waitFor({ timeout: 30000 });
-}
-
-async function runCell(page: Page, index = 0): Promise<void> {
-  await page.locator('.notebook-editor:visible .cell-editor-container').nth(index).click();
-  await command(page, 'Notebook: Execute Cell');
 }
 
 describe('Pod kernels in the workbench (Playwright, real cluster)', function () {

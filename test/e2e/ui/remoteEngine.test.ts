@@ -8,68 +8,13 @@ import { strict as assert } from 'assert';
 import Docker from 'dockerode';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Page } from 'playwright-core';
 import { CLIENT_IP, NAMESPACE, setUpRemote, tearDownRemote, type RemoteMachine } from '../../support/remoteMachine';
 import { eventually as pollUntil, openWorkbench, type Workbench } from './workbench';
+import { berthKernelSelected, command, notificationsText, openNotebook, outputText, runCell } from './notebookUi';
 
 const SHOTS = process.env.BERTH_SHOTS ?? '/var/tmp/berth-shots';
 const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 const eventually = <T>(probe: () => Promise<T | undefined>, what: string, ms = 90000): Promise<T> => pollUntil(probe, what, ms, 300);
-
-async function outputText(page: Page): Promise<string> {
-  const texts = await Promise.all(page.frames().filter((f) => f !== page.mainFrame()).map((f) => f.locator('body').innerText({ timeout: 1000 }).catch(() => '')));
-  return texts.join('\n');
-}
-
-async function command(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first().click();
-}
-
-/** The text of every notification of the window (the notification center, opened and closed again). */
-async function notificationsText(page: Page): Promise<string> {
-  await command(page, 'Notifications: Show Notifications');
-  const center = page.locator('.notifications-center');
-  await center.waitFor();
-  const text = await center.innerText();
-  await command(page, 'Notifications: Hide Notifications');
-  return text;
-}
-
-async function openNotebook(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.notebook-editor:visible').first().waitFor({ timeout: 60000 });
-}
-
-async function runCell(page: Page, index: number): Promise<void> {
-  await page.locator('.notebook-editor:visible .cell-editor-container').nth(index).click();
-  await command(page, 'Notebook: Execute Cell');
-}
-
-async function berthKernelSelected(page: Page): Promise<void> {
-  const selected = page.locator('.notebook-toolbar-container:visible', { hasText: 'Berth: berth/python:latest' }).first();
-  await page.locator('.notebook-toolbar-container:visible').first().waitFor({ timeout: 60000 });
-  await eventually(async () => {
-    if (await selected.isVisible()) return true;
-    await command(page, 'Berth: Select Container Kernel…');
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Berth: berth/python:latest' }).first();
-    if (await row.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
-      await row.click();
-      return (await selected.waitFor({ timeout: 15000 }).then(() => true, () => false)) || undefined;
-    }
-    await page.keyboard.press('Escape');
-    return undefined;
-  }, 'Berth: berth/python:latest selected for the notebook (its image probed over ssh://)');
-}
 
 describe('A remote Docker engine over ssh:// in the workbench (Playwright; the host in the client\'s network namespace)', function () {
   this.timeout(600000);

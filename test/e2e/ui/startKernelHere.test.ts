@@ -12,6 +12,7 @@ import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { KERNEL_SELECTOR } from '../../../src/core/kubernetes/kernelPod';
 import { eventually as pollUntil, openWorkbench, type Workbench } from './workbench';
+import { command, openNotebook, outputText, runCell } from './notebookUi';
 
 const SHOTS = process.env.BERTH_SHOTS ?? '/var/tmp/berth-shots';
 const KUBECONFIG = process.env.BERTH_TEST_KUBECONFIG;
@@ -32,35 +33,6 @@ const NOTEBOOK = JSON.stringify({
   nbformat: 4,
   nbformat_minor: 5,
 });
-
-async function outputText(page: Page): Promise<string> {
-  const texts = await Promise.all(page.frames().filter((f) => f !== page.mainFrame()).map((f) => f.locator('body').innerText({ timeout: 1000 }).catch(() => '')));
-  return texts.join('\n');
-}
-
-async function command(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first().click();
-}
-
-async function openNotebook(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-  await page.keyboard.press('Enter');
-  await page.locator('.notebook-editor:visible .cell-editor-container').first().waitFor({ timeout: 60000 });
-}
-
-async function runCell(page: Page, index: number): Promise<void> {
-  await page.locator('.notebook-editor:visible .cell-editor-container').nth(index).click();
-  await command(page, 'Notebook: Execute Cell');
-}
 
 describe('Start Kernel Here in the workbench (Playwright, real cluster)', function () {
   this.timeout(600000);
