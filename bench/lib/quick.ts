@@ -7,7 +7,7 @@ export const QUICK = process.env.BERTH_BENCH_QUICK === '1';
 export const MIN_REPETITIONS = 5;
 
 /** Repetitions of an interleaved measurement: `full` (at least MIN_REPETITIONS) in a real run, 2 in a quick one. */
-export const repetitions = (full: number): number => (QUICK ? 2 : Math.max(full, MIN_REPETITIONS));
+export const repetitions = (full: number, quick = QUICK): number => (quick ? 2 : Math.max(full, MIN_REPETITIONS));
 
 /** An input size: `full` in a real run, `quick` in a quick one. */
 export const sized = <T>(full: T, quick: T): T => (QUICK ? quick : full);

@@ -2,6 +2,7 @@
 // rows into the file (a filtered run replaces only its own benchmarks' rows).
 import { strict as assert } from 'assert';
 import { abbaOrder, interleave } from '../../../bench/lib/interleave';
+import { MIN_REPETITIONS, repetitions } from '../../../bench/lib/quick';
 import { compare, notRun, ratioOf, stage } from '../../../bench/lib/results';
 import { formatMs, median } from '../../../bench/lib/stats';
 import { benchOfLine, formatRow, labelled, mergeResults, TABLE_HEADER, type RunInfo } from '../../../bench/lib/resultsFile';
@@ -29,6 +30,16 @@ describe('bench: A B B A interleaving', () => {
     assert.deepEqual(calls, ['a', 'b', 'b', 'a']);
     assert.deepEqual(samples.get('a'), [1, 1]);
     assert.deepEqual(samples.get('b'), [2, 3, 2, 3]);
+  });
+});
+
+describe('bench: repetitions', () => {
+  it('measures each variant at least 5 times in a real run, even when asked for fewer', () => {
+    assert.deepEqual([repetitions(2, false), repetitions(7, false)], [MIN_REPETITIONS, 7]);
+  });
+
+  it('measures each variant twice in a quick run', () => {
+    assert.equal(repetitions(7, true), 2);
   });
 });
 
