@@ -7,6 +7,8 @@
 // - VS Code: the real host (VS Code server + headless Chromium, the extension from out/): Execute Cell → the cell's
 //   success mark, with the default berth.output.maxBytes (cut) and with 0 (the whole 50 MB in the notebook);
 //   the extension host's VmHWM (peak RSS) before and after.
+// Each pair runs interleaved in A B B A order (bench/lib/interleave.ts); the host rows are compared with the raw
+// client's samples of the same run (the host cannot run interleaved with it).
 // usage: node out/bench/bigOutputs.js [--runs N] [--no-host]
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -23,12 +25,16 @@ import { nullLogger } from '../src/core/common/logger';
 import type { KernelSession, KernelTarget, LaunchOptions } from '../src/core/kernels/api';
 import { launchKernel } from '../src/core/kernels/launchKernel';
 import { NotebookOutputs } from '../src/core/kernels/notebookOutputs';
-import { median, printTable, timeMs, type BenchRow } from './lib/stats';
+import { interleave } from './lib/interleave';
+import { vscodeHostMissing } from './lib/prerequisites';
+import { compare, notRun, report, type ResultRow, type Samples } from './lib/results';
+import { median, timeMs } from './lib/stats';
+import { repetitions } from './lib/quick';
 
 const ROOT = path.resolve(__dirname, '../..');
 const IMAGE = process.env.BERTH_KERNEL_IMAGE ?? 'berth/python:latest';
 const runsArg = process.argv.indexOf('--runs');
-const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
+const RUNS = repetitions(runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5);
 const BYTES = 50_000_000;
 const CODE = "for _ in range(500_000):\n    print('x' * 99)";
 const OWNER = `berth-bench-${process.pid}`;
@@ -50,7 +56,7 @@ function notebookJson(cells: string[]): string {
 }
 
 /** Raw @jupyterlab/services next to Berth's session, on one kernel, interleaved. */
-async function sessionBench(): Promise<BenchRow[]> {
+async function sessionBench(): Promise<{ floor: Samples; berth: Samples }> {
   const launcher = new DockerServerLauncher(new DockerodeEngine(undefined), nullLogger);
   const session: KernelSession = await launchKernel({ launcher, connector: new JupyterKernelConnector(nullLogger) }, target, options, new AbortController().signal, () => {});
   const model = await KernelAPI.getKernelModel(session.kernelId, serverSettings(session.server));
@@ -75,17 +81,17 @@ async function sessionBench(): Promise<BenchRow[]> {
       const got = out?.kind === 'stream' ? out.text.length : 0;
       if (got !== BYTES) throw new Error(`Berth's session kept ${got} bytes`);
     };
-    const floor: number[] = [];
-    const berth: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      floor.push(await timeMs(rawRun));
-      berth.push(await timeMs(berthRun));
-    }
-    const name = 'floor: @jupyterlab/services requestExecute, same kernel';
-    return [
-      { name, samplesMs: floor },
-      { name: 'Berth core: KernelSession.execute into NotebookOutputs', samplesMs: berth, floor: name },
-    ];
+    const samples = await interleave(
+      [
+        { name: 'floor', run: () => timeMs(rawRun) },
+        { name: 'berth', run: () => timeMs(berthRun) },
+      ],
+      RUNS,
+    );
+    return {
+      floor: { name: '@jupyterlab/services requestExecute, same kernel', samplesMs: samples.get('floor')! },
+      berth: { name: 'Berth core: KernelSession.execute into NotebookOutputs', samplesMs: samples.get('berth')! },
+    };
   } finally {
     raw.dispose();
     await session.shutdown();
@@ -116,39 +122,53 @@ function outputBytes(file: string): number {
 }
 
 /** `berth run` next to nbconvert in the same image: both start their own container. */
-async function headlessBench(): Promise<BenchRow[]> {
+async function headlessBench(): Promise<ResultRow> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'berth-bench-big-'));
   fs.writeFileSync(path.join(dir, 'flood.ipynb'), notebookJson([CODE]));
   const cli = path.join(ROOT, 'out/src/cli.js');
-  const nbconvert: number[] = [];
-  const berth: number[] = [];
   const rss: number[] = [];
+  let samples: Map<string, number[]>;
   try {
-    for (let i = 0; i < RUNS; i++) {
-      const name = `nbc-${process.pid}-${i}`;
-      nbconvert.push(
-        (await timed('docker', ['run', '--rm', '--name', name, '--label', `berth.bench=${OWNER}`, '-v', `${dir}:/workspace`, '-w', '/workspace', '--entrypoint', 'python3', IMAGE, '-m', 'nbconvert', '--to', 'notebook', '--execute', '--output', 'nbconvert-out.ipynb', 'flood.ipynb'])).ms,
-      );
-      const nbcBytes = outputBytes(path.join(dir, 'nbconvert-out.ipynb'));
-      if (nbcBytes !== BYTES) throw new Error(`nbconvert wrote ${nbcBytes} bytes`);
-      const run = await timed(process.execPath, [cli, 'run', path.join(dir, 'flood.ipynb'), '--image', IMAGE, '--out', path.join(dir, 'berth-out.ipynb')]);
-      const got = outputBytes(path.join(dir, 'berth-out.ipynb'));
-      if (got !== BYTES) throw new Error(`berth run wrote ${got} bytes`);
-      berth.push(run.ms);
-      rss.push(run.maxRssKb);
-    }
+    let runs = 0;
+    samples = await interleave(
+      [
+        {
+          name: 'nbconvert',
+          run: async () => {
+            const name = `nbc-${process.pid}-${runs++}`;
+            const { ms } = await timed('docker', ['run', '--rm', '--name', name, '--label', `berth.bench=${OWNER}`, '-v', `${dir}:/workspace`, '-w', '/workspace', '--entrypoint', 'python3', IMAGE, '-m', 'nbconvert', '--to', 'notebook', '--execute', '--output', 'nbconvert-out.ipynb', 'flood.ipynb']);
+            const nbcBytes = outputBytes(path.join(dir, 'nbconvert-out.ipynb'));
+            if (nbcBytes !== BYTES) throw new Error(`nbconvert wrote ${nbcBytes} bytes`);
+            return ms;
+          },
+        },
+        {
+          name: 'berth',
+          run: async () => {
+            const run = await timed(process.execPath, [cli, 'run', path.join(dir, 'flood.ipynb'), '--image', IMAGE, '--out', path.join(dir, 'berth-out.ipynb')]);
+            const got = outputBytes(path.join(dir, 'berth-out.ipynb'));
+            if (got !== BYTES) throw new Error(`berth run wrote ${got} bytes`);
+            rss.push(run.maxRssKb);
+            return run.ms;
+          },
+        },
+      ],
+      RUNS,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
   console.log(`\nberth run peak RSS for 50 MB: median ${MiB(median(rss))} (${rss.map(MiB).join(', ')})`);
-  const floor = 'floor: jupyter nbconvert --execute in the same image (docker run)';
-  return [
-    { name: floor, samplesMs: nbconvert },
-    { name: 'berth run (container start included)', samplesMs: berth, floor },
-  ];
+  return compare(
+    'one-cell notebook printing 50 MB, headless, whole run (container start included)',
+    { name: 'berth run', samplesMs: samples.get('berth')! },
+    { name: 'jupyter nbconvert --execute in the same image (docker run)', samplesMs: samples.get('nbconvert')! },
+  );
 }
 
 interface HostLib {
+  readonly SERVER_MAIN: string;
+  readonly CHROMIUM: string;
   makeRunDir(prefix: string): string;
   startServer(o: { runDir: string; settings?: Record<string, unknown> }): Promise<{ baseUrl: string; stop(): Promise<void>; child: { pid: number } }>;
   launchBrowser(runDir: string): Promise<{ page: Page; close(): Promise<void> }>;
@@ -241,7 +261,7 @@ async function hostRun(page: Page, i: number): Promise<number> {
   return ms;
 }
 
-async function hostBench(): Promise<BenchRow[]> {
+async function hostBench(floor: Samples): Promise<ResultRow[]> {
   const host: HostLib = await import(path.join(ROOT, 'scripts/lib/vscodeHost.mjs'));
   const runDir = host.makeRunDir('big-bench');
   const folders = { cut: path.join(runDir, 'cut'), whole: path.join(runDir, 'whole') };
@@ -251,7 +271,7 @@ async function hostBench(): Promise<BenchRow[]> {
   for (const f of Object.values(folders)) for (let i = 0; i < RUNS; i++) fs.writeFileSync(path.join(f, `flood-${i}.ipynb`), notebookJson(['1+1', CODE]));
   const server = await host.startServer({ runDir, settings: { 'notebook.kernelPicker.type': 'all', 'workbench.editor.enablePreview': false, 'remote.autoForwardPorts': false, 'files.hotExit': 'off' } });
   const browser = await host.launchBrowser(runDir);
-  const rows: BenchRow[] = [];
+  const rows: ResultRow[] = [];
   try {
     const { page } = browser;
     const payload = [['extensionDevelopmentPath', host.remoteUri(server.baseUrl, ROOT)]];
@@ -266,9 +286,10 @@ async function hostBench(): Promise<BenchRow[]> {
       memory.push(`${kind === 'cut' ? 'default berth.output.maxBytes (cut)' : 'berth.output.maxBytes 0 (whole)'}: RSS at window open ${MiB(before)}, peak ${MiB(ext.peakKb())}`);
     }
     console.log(`\nextension host memory over ${RUNS} runs of the 50 MB cell:\n${memory.map((m) => `- ${m}`).join('\n')}`);
+    const hostFloor = { ...floor, name: `${floor.name} (same run, measured before the host)` };
     rows.push(
-      { name: 'VS Code host: Execute Cell → done, output cut at the default limit', samplesMs: samples.cut, floor: 'floor: @jupyterlab/services requestExecute, same kernel' },
-      { name: 'VS Code host: Execute Cell → done, whole 50 MB (maxBytes 0)', samplesMs: samples.whole, floor: 'floor: @jupyterlab/services requestExecute, same kernel' },
+      compare('cell printing 50 MB in the VS Code host: Execute Cell → done, output cut at the default limit', { name: 'Berth in the VS Code host', samplesMs: samples.cut }, hostFloor),
+      compare('cell printing 50 MB in the VS Code host: Execute Cell → done, whole 50 MB (maxBytes 0)', { name: 'Berth in the VS Code host', samplesMs: samples.whole }, hostFloor),
     );
   } finally {
     await browser.close();
@@ -292,10 +313,16 @@ async function removeLeftovers(): Promise<void> {
 async function main(): Promise<void> {
   try {
     const session = await sessionBench();
-    printTable(`50 MB printed by one cell: time to the last output (${RUNS} runs each)`, session);
-    const host = process.argv.includes('--no-host') ? [] : await hostBench();
-    if (host.length) printTable(`50 MB printed by one cell in the real VS Code host: Execute Cell → the cell done (${RUNS} runs each; floor from the table above)`, [session[0], ...host]);
-    printTable(`50 MB printed by one cell, headless: whole run of a one-cell notebook (${RUNS} runs each)`, await headlessBench());
+    report(`50 MB printed by one cell: time to the last output (${RUNS} runs each)`, [compare('cell printing 50 MB: execute → last output and idle, same kernel', session.berth, session.floor)]);
+    const { SERVER_MAIN, CHROMIUM }: HostLib = await import(path.join(ROOT, 'scripts/lib/vscodeHost.mjs'));
+    const missing = vscodeHostMissing(SERVER_MAIN, CHROMIUM);
+    if (process.argv.includes('--no-host') || missing) {
+      const why = missing ?? 'run with --no-host';
+      report('50 MB printed by one cell in the real VS Code host', [notRun('cell printing 50 MB in the VS Code host: Execute Cell → done, output cut at the default limit', why), notRun('cell printing 50 MB in the VS Code host: Execute Cell → done, whole 50 MB (maxBytes 0)', why)]);
+    } else {
+      report(`50 MB printed by one cell in the real VS Code host: Execute Cell → the cell done (${RUNS} runs each)`, await hostBench(session.floor));
+    }
+    report(`50 MB printed by one cell, headless: whole run of a one-cell notebook (${RUNS} runs each)`, [await headlessBench()]);
   } finally {
     await removeLeftovers();
   }

@@ -1,7 +1,7 @@
 // Build with a context of 10,000 small files: Berth's context walk + tar + send + build next to `docker build`
 // (legacy builder, as Berth uses) of the same folder, in the same run; and Berth's walk + tar alone next to GNU
 // tar of the folder (both without sending). Each build gets a fresh cache-busting file so the COPY step really runs.
-// Run: node out/bench/buildContext.js [runs]
+// All four run interleaved in A B B A order (bench/lib/interleave.ts). Run: node out/bench/buildContext.js [runs=5]
 import { execFileSync } from 'child_process';
 import Docker from 'dockerode';
 import * as fs from 'fs';
@@ -12,9 +12,12 @@ import { pipeline } from 'stream/promises';
 import { DockerImageBuilder } from '../src/adapters/docker/dockerImageBuilder';
 import { listContextEntries, packContext } from '../src/adapters/docker/contextTar';
 import { runBuild } from '../src/core/build/buildRunner';
-import { printTable, timeMs } from './lib/stats';
+import { interleave } from './lib/interleave';
+import { compare, report } from './lib/results';
+import { timeMs } from './lib/stats';
+import { repetitions } from './lib/quick';
 
-const RUNS = Number(process.argv[2] ?? 5);
+const RUNS = repetitions(Number(process.argv[2] ?? 5));
 const FILES = 10_000;
 const DOCKERFILE = 'FROM berth/debian-base:bookworm\nCOPY . /x\n';
 const LABEL = 'berth.bench.build-context';
@@ -37,49 +40,50 @@ async function main(): Promise<void> {
   const builder = new DockerImageBuilder(docker, 'unix:///var/run/docker.sock');
   const dir = makeContext();
   const tags: string[] = [];
-  const samples = { cli: [] as number[], berth: [] as number[], tar: [] as number[], berthTar: [] as number[] };
-  const bust = (who: string, run: number) => fs.writeFileSync(path.join(dir, 'bust.txt'), `${who} ${run} ${RUN_ID}\n`);
+  let builds = 0;
+  const bust = (who: string) => fs.writeFileSync(path.join(dir, 'bust.txt'), `${who} ${builds++} ${RUN_ID}\n`);
+  /** One build, timed; its image is removed after the clock stops. */
+  const build = (who: string, fn: (tag: string) => Promise<unknown>) => async () => {
+    const tag = `berth-bench/ctx-${who}:${RUN_ID}-${builds}`;
+    tags.push(tag);
+    bust(who);
+    const ms = await timeMs(() => fn(tag));
+    await docker.getImage(tag).remove({ force: true });
+    return ms;
+  };
+  const names = {
+    cli: 'docker build (CLI, legacy builder)',
+    berth: 'Berth: walk + tar + send + build',
+    tar: 'GNU tar -c of the folder into a pipe',
+    berthTar: 'Berth: .dockerignore walk + tar to a sink',
+  };
+  let samples: Map<string, number[]>;
   try {
-    for (let run = 0; run < RUNS; run++) {
-      const cliTag = `berth-bench/ctx-cli:${RUN_ID}-${run}`;
-      const berthTag = `berth-bench/ctx-berth:${RUN_ID}-${run}`;
-      tags.push(cliTag, berthTag);
-      const cli = async () => {
-        bust('cli', run);
-        samples.cli.push(await timeMs(async () => {
-          execFileSync('docker', ['build', '-q', '--label', `${LABEL}=${RUN_ID}`, '-t', cliTag, dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: 'ignore' });
-        }));
-      };
-      const berth = async () => {
-        bust('berth', run);
-        samples.berth.push(await timeMs(() => runBuild(builder, { contextDir: dir, dockerfile: 'Dockerfile', tag: berthTag, buildArgs: {}, labels: { [LABEL]: RUN_ID } }, DOCKERFILE, {})));
-      };
-      // Alternate the order so neither side always runs on a warmer page cache.
-      if (run % 2 === 0) {
-        await cli();
-        await berth();
-      } else {
-        await berth();
-        await cli();
-      }
-      // Through a pipe: GNU tar skips reading the files when its archive is /dev/null itself.
-      samples.tar.push(await timeMs(async () => execFileSync('sh', ['-c', 'tar -c -C "$0" . | cat > /dev/null', dir])));
-      samples.berthTar.push(await timeMs(async () => {
-        const entries = await listContextEntries(dir, 'Dockerfile');
-        await pipeline(packContext(dir, entries), new Writable({ write: (_chunk, _enc, done) => done() }));
-      }));
-      for (const tag of [cliTag, berthTag]) await docker.getImage(tag).remove({ force: true });
-      process.stderr.write(`run ${run + 1}/${RUNS} done\n`);
-    }
+    samples = await interleave(
+      [
+        { name: names.cli, run: build('cli', async (tag) => execFileSync('docker', ['build', '-q', '--label', `${LABEL}=${RUN_ID}`, '-t', tag, dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' }, stdio: 'ignore' })) },
+        { name: names.berth, run: build('berth', (tag) => runBuild(builder, { contextDir: dir, dockerfile: 'Dockerfile', tag, buildArgs: {}, labels: { [LABEL]: RUN_ID } }, DOCKERFILE, {})) },
+        // Through a pipe: GNU tar skips reading the files when its archive is /dev/null itself.
+        { name: names.tar, run: () => timeMs(async () => execFileSync('sh', ['-c', 'tar -c -C "$0" . | cat > /dev/null', dir])) },
+        {
+          name: names.berthTar,
+          run: () =>
+            timeMs(async () => {
+              const entries = await listContextEntries(dir, 'Dockerfile');
+              await pipeline(packContext(dir, entries), new Writable({ write: (_chunk, _enc, done) => done() }));
+            }),
+        },
+      ],
+      RUNS,
+    );
   } finally {
     for (const tag of tags) await docker.getImage(tag).remove({ force: true }).catch(() => undefined);
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  printTable(`Build with a ${FILES.toLocaleString('en')}-file context (FROM berth/debian-base:bookworm, COPY . /x), ${RUNS} runs`, [
-    { name: 'docker build (CLI, legacy builder)', samplesMs: samples.cli },
-    { name: 'Berth: walk + tar + send + build', samplesMs: samples.berth, floor: 'docker build (CLI, legacy builder)' },
-    { name: 'GNU tar -c of the folder into a pipe', samplesMs: samples.tar },
-    { name: 'Berth: .dockerignore walk + tar to a sink', samplesMs: samples.berthTar, floor: 'GNU tar -c of the folder into a pipe' },
+  const of = (k: keyof typeof names) => ({ name: names[k], samplesMs: samples.get(names[k])! });
+  report(`Build with a ${FILES.toLocaleString('en')}-file context (FROM berth/debian-base:bookworm, COPY . /x), ${RUNS} runs`, [
+    compare(`image build, ${FILES.toLocaleString('en')}-file context (COPY . /x)`, of('berth'), of('cli')),
+    compare(`build context of ${FILES.toLocaleString('en')} files, tar to a sink (no send)`, of('berthTar'), of('tar')),
   ]);
 }
 

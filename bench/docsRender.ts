@@ -1,20 +1,39 @@
-// The docs preview's cost. Part 1: rendering a 1 MB Markdown document with Berth's renderer (markdown-it +
-// anchors, task lists, KaTeX, highlight.js, R Markdown chunks, sanitising) next to bare markdown-it, same
-// document, same run. Part 2: keystroke → updated preview in the REAL host (VS Code server + Chromium): a
-// keydown in the editor and a MutationObserver in the preview's webview, both stamped on the same wall clock;
-// a 1 KB document is the floor. That latency includes the preview's 150 ms typing debounce (shown separately).
-// usage: node out/bench/docsRender.js [--runs N] [--no-host]
+// The docs preview's cost, each next to the floor of the same stage, measured in the same run, interleaved in
+// A B B A order (bench/lib/interleave.ts). Documents of 1 MB and 100 KB with prose, tables, lists, code, math and
+// R chunks.
+// - Render alone (plain Node): Berth's renderer (markdown-it + anchors, task lists, KaTeX, highlight.js, R Markdown
+//   chunks, sanitising) next to bare markdown-it on the same document: first render, untrusted (HTML off, against
+//   bare markdown-it with HTML off), re-render after a keystroke; and the extension side of one update (render +
+//   the JSON message) next to bare markdown-it + the same message.
+// - In the REAL host (VS Code server + Chromium): Berth's preview next to VS Code's built-in Markdown preview
+//   (markdown.showPreviewToSide) of the same document in the same window: "open → rendered" (the click on its
+//   editor-title button → the document's last element in the preview's webview, polled) and "keystroke → preview
+//   updated" (a keydown in the editor → the webview's last DOM change of the update; each preview's own typing
+//   debounce included: Berth 150 ms, the built-in 300 ms). Berth's stages of a keystroke (update arrives, parse + patch) come from the
+//   preview's own performance marks and are shown without a ratio: the built-in preview has no such stage.
+// usage: node out/bench/docsRender.js [--runs N] [--no-host | --host-only]
 import * as fs from 'fs';
+import * as os from 'os';
 import MarkdownIt from 'markdown-it';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
 import { DocumentRenderer } from '../src/core/docs/renderDocument';
-import { median, printTable, type BenchRow } from './lib/stats';
+import { interleave } from './lib/interleave';
+import { vscodeHostMissing } from './lib/prerequisites';
+import { repetitions, sized } from './lib/quick';
+import { compare, notRun, report, stage, type ResultRow } from './lib/results';
+import { timeSync } from './lib/stats';
 
 const ROOT = path.resolve(__dirname, '../..');
 const runsArg = process.argv.indexOf('--runs');
-const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7;
-const DEBOUNCE_MS = 150;
+const RUNS = repetitions(runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7);
+/** Host repetitions (each opens each preview once) and the measured keystrokes per open (after one warm-up). */
+const HOST_RUNS = repetitions(runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5);
+const KEYSTROKES = 2;
+const MEDIUM = { label: '100 KB', bytes: 100 * 1024, file: 'medium.md' };
+const SIZES = sized([{ label: '1 MB', bytes: 1024 * 1024, file: 'large.md' }, MEDIUM], [MEDIUM]);
+/** The document's last paragraph: its link is how both previews' "rendered" is recognised. */
+const END = '\n[end-marker](#end-marker) End paragraph ';
 
 /** A realistic mix: prose with links and inline code, tables, lists, code, math, R chunks. About 1.6 KB per section. */
 function section(i: number): string {
@@ -59,58 +78,60 @@ function documentOf(bytes: number): string {
   return doc;
 }
 
-function timeSync(fn: () => unknown): number {
-  const start = performance.now();
-  fn();
-  return performance.now() - start;
+const mapImage = (src: string) => `https://file+.vscode-resource.vscode-cdn.net/ws/docs/${src}`;
+
+/** Runs `fn` on the i-th edit of `doc` (one more character each time), so both variants render the same texts. */
+function edits(doc: string, fn: (text: string, i: number) => unknown): () => number {
+  let i = 0;
+  return () => {
+    const k = i++;
+    const text = doc.replace('# Benchmark document', `# Benchmark document ${'x'.repeat(k + 1)}`);
+    return timeSync(() => fn(text, k));
+  };
 }
 
-function renderBench(): void {
-  const doc = documentOf(1024 * 1024);
+async function renderBench(): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
   const bare = new MarkdownIt({ html: true, linkify: true });
-  const mapImage = (src: string) => `https://file+.vscode-resource.vscode-cdn.net/ws/docs/${src}`;
-  // Warm up the JIT, highlight.js grammars and KaTeX on a renderer the measurements do not use.
-  bare.render(doc);
-  new DocumentRenderer().render(doc, { allowHtml: true, mapImage });
-  const rows: Record<string, number[]> = { bare: [], cold: [], untrusted: [], edited: [] };
-  const typing = new DocumentRenderer();
-  typing.render(doc, { allowHtml: true, mapImage });
-  for (let i = 0; i < RUNS; i++) {
-    rows.bare.push(timeSync(() => bare.render(doc)));
+  const bareNoHtml = new MarkdownIt({ html: false, linkify: true });
+  for (const size of SIZES) {
+    const doc = documentOf(size.bytes);
+    // Warm up the JIT, highlight.js grammars and KaTeX on a renderer the measurements do not use.
+    bare.render(doc);
+    bareNoHtml.render(doc);
+    new DocumentRenderer().render(doc, { allowHtml: true, mapImage });
+    const pair = async (name: string, berth: () => number, floor: () => number, berthName: string, floorName: string) => {
+      const samples = await interleave(
+        [
+          { name: 'floor', run: floor },
+          { name: 'berth', run: berth },
+        ],
+        RUNS,
+      );
+      rows.push(compare(`${name}, ${size.label} document`, { name: berthName, samplesMs: samples.get('berth')! }, { name: floorName, samplesMs: samples.get('floor')! }));
+    };
     // A fresh renderer has an empty cache of code blocks and formulas: the first render of a document.
-    const cold = new DocumentRenderer();
-    rows.cold.push(timeSync(() => cold.render(doc, { allowHtml: true, mapImage })));
-    const coldUntrusted = new DocumentRenderer();
-    rows.untrusted.push(timeSync(() => coldUntrusted.render(doc, { allowHtml: false, mapImage })));
-    // While typing: the same document with one more character in one paragraph.
-    const edited = doc.replace('# Benchmark document', `# Benchmark document ${'x'.repeat(i + 1)}`);
-    rows.edited.push(timeSync(() => typing.render(edited, { allowHtml: true, mapImage })));
+    await pair('render alone, first render', () => timeSync(() => new DocumentRenderer().render(doc, { allowHtml: true, mapImage })), () => timeSync(() => bare.render(doc)), 'Berth renderer, empty cache', 'bare markdown-it (html, linkify)');
+    await pair('render alone, first render, untrusted (HTML off)', () => timeSync(() => new DocumentRenderer().render(doc, { allowHtml: false, mapImage })), () => timeSync(() => bareNoHtml.render(doc)), 'Berth renderer, HTML off, empty cache', 'bare markdown-it (HTML off, linkify)');
+    const typing = new DocumentRenderer();
+    typing.render(doc, { allowHtml: true, mapImage });
+    await pair('render alone, after a keystroke', edits(doc, (text) => typing.render(text, { allowHtml: true, mapImage })), edits(doc, (text) => bare.render(text)), 'Berth renderer, warm cache', 'bare markdown-it (html, linkify)');
+    const messaging = new DocumentRenderer();
+    messaging.render(doc, { allowHtml: true, mapImage });
+    await pair(
+      "extension side of a keystroke's update (render + JSON message)",
+      edits(doc, (text, version) => JSON.stringify({ type: 'update', html: messaging.render(text, { allowHtml: true, mapImage }).html, version })),
+      edits(doc, (text, version) => JSON.stringify({ type: 'update', html: bare.render(text), version })),
+      'Berth render + JSON message',
+      'bare markdown-it + JSON message',
+    );
   }
-  const floor = 'bare markdown-it (html, linkify)';
-  printTable(`Render a ${(Buffer.byteLength(doc) / 1024 / 1024).toFixed(2)} MB Markdown document (${RUNS} runs)`, [
-    { name: floor, samplesMs: rows.bare },
-    { name: 'Berth renderer, first render (empty cache)', samplesMs: rows.cold, floor },
-    { name: 'Berth renderer, first render, untrusted (HTML off)', samplesMs: rows.untrusted, floor },
-    { name: 'Berth renderer, re-render after a keystroke', samplesMs: rows.edited, floor },
-  ]);
-
-  const small = documentOf(100 * 1024);
-  const renderer = new DocumentRenderer();
-  renderer.render(small, { allowHtml: true, mapImage });
-  const pipeline: number[] = [];
-  const bareSmall: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const edited = `${small}${'x'.repeat(i + 1)}`;
-    bareSmall.push(timeSync(() => JSON.stringify({ type: 'update', html: bare.render(edited), version: i })));
-    pipeline.push(timeSync(() => JSON.stringify({ type: 'update', html: renderer.render(edited, { allowHtml: true, mapImage }).html, version: i })));
-  }
-  printTable(`Extension side of one keystroke's update, 100 KB document: render + serialise the message (${RUNS} runs)`, [
-    { name: 'bare markdown-it + JSON message', samplesMs: bareSmall },
-    { name: 'Berth render + JSON message', samplesMs: pipeline, floor: 'bare markdown-it + JSON message' },
-  ]);
+  return rows;
 }
 
 interface HostLib {
+  readonly SERVER_MAIN: string;
+  readonly CHROMIUM: string;
   makeRunDir(prefix: string): string;
   startServer(o: { runDir: string; settings?: Record<string, unknown> }): Promise<{ baseUrl: string; stop(): Promise<void> }>;
   launchBrowser(runDir: string): Promise<{ page: Page; close(): Promise<void> }>;
@@ -119,130 +140,213 @@ interface HostLib {
   removeRunDir(runDir: string): void;
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 60000): Promise<T> {
+async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 120000, pollMs = 20): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 
-async function previewOf(page: Page, name: string): Promise<Frame> {
-  return until(async () => {
-    for (const frame of page.frames()) {
-      const doc = await frame.evaluate(() => document.getElementById('berth-preview')?.dataset.document).catch(() => undefined);
-      if (doc?.endsWith(name)) return frame;
-    }
-    return undefined;
-  }, `the preview of ${name}`);
+/** One of the two previews: how to open it and how to find its webview's content frame. */
+interface Preview {
+  readonly name: string;
+  /** The aria-label its editor-title button starts with. */
+  readonly button: string;
+  /** In the webview's frame: the source document this preview shows, if it is one of the previews. */
+  readonly documentOf: () => string | undefined;
+  /** In the webview's frame: the element an update changes. */
+  readonly root: string;
 }
 
-interface Latency {
-  /** Keystroke → the webview's DOM changed. */
-  readonly total: number[];
-  /** Keystroke → the update message arrived in the webview (debounce, render, transport). */
-  readonly arrival: number[];
-  /** The webview parsing and patching the update (its own performance measure). */
-  readonly patch: number[];
+const PREVIEWS: readonly Preview[] = [
+  {
+    name: "Berth's docs preview",
+    button: 'Open Docs Preview to the Side',
+    documentOf: () => document.getElementById('berth-preview')?.dataset.document,
+    root: '#berth-preview',
+  },
+  {
+    name: "VS Code's built-in Markdown preview",
+    button: 'Open Preview to the Side',
+    documentOf: () => {
+      const settings = document.getElementById('vscode-markdown-preview-data')?.dataset.settings;
+      return settings ? (JSON.parse(settings) as { source?: string }).source : undefined;
+    },
+    root: 'body',
+  },
+];
+
+async function frameOf(page: Page, preview: Preview, file: string, rendered: boolean): Promise<Frame | undefined> {
+  for (const frame of page.frames()) {
+    // The function itself is handed to the frame (a webview's CSP forbids eval there).
+    const source = await frame.evaluate(preview.documentOf).catch(() => undefined);
+    if (!source?.endsWith(`/${file}`)) continue;
+    if (!rendered || (await frame.evaluate(() => document.querySelector('a[href="#end-marker"]') !== null).catch(() => false))) return frame;
+  }
+  return undefined;
 }
 
-/** Keystroke → preview patched, in ms, for each of RUNS keystrokes at the end of `name`. */
-async function keystrokeLatency(page: Page, name: string): Promise<Latency> {
-  await page.locator('.statusbar').click({ position: { x: 400, y: 5 } });
-  await page.keyboard.press('Control+P');
-  await page.locator('.quick-input-widget input').fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().click();
-  await page.locator(`.tabs-container .tab[aria-label^="${name}"]`).first().waitFor();
-  await page.locator('.editor-actions [aria-label="Open Docs Preview to the Side"]').first().click();
-  // The webview swaps its frame while it loads: settle on the one that shows the rendered document.
-  const frame = await until(async () => {
-    const f = await previewOf(page, name);
-    return (await f.evaluate(() => document.querySelector('h1') !== null)) ? f : undefined;
-  }, `the rendered preview of ${name}`);
-  await page.evaluate(() => {
-    const w = window as unknown as { berthKeydown?: number };
-    window.addEventListener('keydown', () => (w.berthKeydown = performance.timeOrigin + performance.now()), true);
-  });
-  await frame.evaluate(() => {
-    const w = window as unknown as { berthMutations: number[] };
+async function command(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first().click();
+}
+
+const lastKeydown = (page: Page) => page.evaluate(() => (window as unknown as { berthKeydown: number }).berthKeydown);
+
+/**
+ * Opens `preview` of `file` (its editor active); ms from the click on its button until the end marker is in the
+ * webview, found by polling every frame every 10 ms (the same for both previews).
+ */
+async function openPreview(page: Page, preview: Preview, file: string): Promise<{ ms: number; frame: Frame }> {
+  const button = page.locator(`.editor-actions [aria-label^="${preview.button}"]`).first();
+  await button.waitFor();
+  const start = performance.now();
+  await button.click();
+  const frame = await until(() => frameOf(page, preview, file, true), `${preview.name} of ${file}`, 120000, 10);
+  return { ms: performance.now() - start, frame };
+}
+
+async function closePreview(page: Page, preview: Preview, file: string): Promise<void> {
+  await command(page, 'View: Focus First Editor Group');
+  await command(page, 'View: Close Editors in Other Groups');
+  await until(async () => ((await frameOf(page, preview, file, false)) ? undefined : true), `${preview.name} of ${file} to close`);
+}
+
+interface Keystroke {
+  readonly total: number;
+  /** Berth's preview only: its performance marks (update arrived, parse + patch). */
+  readonly arrival?: number;
+  readonly patch?: number;
+}
+
+/** A keystroke at the end of the editor → the last DOM change of the preview's update (after 400 ms of quiet). */
+async function keystroke(page: Page, frame: Frame, preview: Preview, char: string): Promise<Keystroke> {
+  await frame.evaluate((selector) => {
+    const w = window as unknown as { berthMutations: number[]; berthObserver?: MutationObserver };
     w.berthMutations = [];
-    new MutationObserver(() => w.berthMutations.push(performance.timeOrigin + performance.now())).observe(document.getElementById('berth-preview')!, {
-      childList: true,
-      subtree: true,
-      characterData: true,
-    });
-  });
-  await page.locator('.editor-instance .monaco-editor').first().click();
+    performance.clearMarks('berth-update-received');
+    performance.clearMeasures('berth-patch');
+    if (w.berthObserver) return;
+    w.berthObserver = new MutationObserver(() => w.berthMutations.push(performance.timeOrigin + performance.now()));
+    w.berthObserver.observe(document.querySelector(selector)!, { childList: true, subtree: true, characterData: true });
+  }, preview.root);
+  // A click could land on the preview's webview; the command focuses the text editor of the first group.
+  await command(page, 'View: Focus First Editor Group');
   await page.keyboard.press('Control+End');
-  const latency: Latency = { total: [], arrival: [], patch: [] };
-  for (let i = 0; i < RUNS + 1; i++) {
-    await frame.evaluate(() => {
-      (window as unknown as { berthMutations: number[] }).berthMutations = [];
-      performance.clearMarks('berth-update-received');
-      performance.clearMeasures('berth-patch');
-    });
-    await page.keyboard.type(i % 2 ? 'y' : 'x');
-    const keydown = await page.evaluate(() => (window as unknown as { berthKeydown: number }).berthKeydown);
-    // The preview script marks the update's arrival and measures its patch in the performance timeline.
-    const [arrived, patchMs, mutated] = await until(
-      () => frame.evaluate(() => {
+  await page.keyboard.type(char);
+  const keydown = await lastKeydown(page);
+  const result = await until(
+    () =>
+      frame.evaluate(() => {
+        const mutations = (window as unknown as { berthMutations: number[] }).berthMutations;
+        const now = performance.timeOrigin + performance.now();
+        if (mutations.length === 0 || now - mutations[mutations.length - 1] < 400) return undefined;
         const received = performance.getEntriesByName('berth-update-received')[0];
         const patch = performance.getEntriesByName('berth-patch')[0];
-        const mutations = (window as unknown as { berthMutations: number[] }).berthMutations;
-        return received && patch && mutations.length > 0 ? [performance.timeOrigin + received.startTime, patch.duration, mutations[0]] : undefined;
+        return { last: mutations[mutations.length - 1], received: received ? performance.timeOrigin + received.startTime : undefined, patch: patch?.duration };
       }),
-      'the preview to change',
-    );
-    if (i === 0) continue; // the first keystroke warms the path up
-    latency.total.push(Math.max(mutated, arrived + patchMs) - keydown);
-    latency.arrival.push(arrived - keydown);
-    latency.patch.push(patchMs);
-  }
-  return latency;
+    `${preview.name} to change after a keystroke`,
+  );
+  return { total: result.last - keydown, arrival: result.received === undefined ? undefined : result.received - keydown, patch: result.patch };
 }
 
-async function hostBench(): Promise<void> {
-  const host: HostLib = await import(path.join(ROOT, 'scripts/lib/vscodeHost.mjs'));
+async function openEditor(page: Page, file: string): Promise<void> {
+  await page.locator('.statusbar').click({ position: { x: 400, y: 5 } });
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').fill(file);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().click();
+  await page.locator(`.tabs-container .tab[aria-label^="${file}"]`).first().waitFor();
+}
+
+async function hostBench(host: HostLib): Promise<ResultRow[]> {
   const runDir = host.makeRunDir('docs-bench');
   const workspace = path.join(runDir, 'workspace');
   fs.mkdirSync(workspace, { recursive: true });
-  fs.writeFileSync(path.join(workspace, 'small.md'), documentOf(1024) + '\nEnd paragraph ');
-  fs.writeFileSync(path.join(workspace, 'large.md'), documentOf(100 * 1024) + '\nEnd paragraph ');
-  const server = await host.startServer({ runDir });
+  for (const size of SIZES) fs.writeFileSync(path.join(workspace, size.file), documentOf(size.bytes) + END);
+  const server = await host.startServer({ runDir, settings: { 'workbench.editor.enablePreview': false, 'files.hotExit': 'off', 'files.autoSave': 'off' } });
   const browser = await host.launchBrowser(runDir);
+  const rows: ResultRow[] = [];
   try {
     const { page } = browser;
     const payload = [['extensionDevelopmentPath', host.remoteUri(server.baseUrl, ROOT)]];
     await page.goto(host.workbenchUrl({ baseUrl: server.baseUrl, folder: workspace, payload }));
     await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
-    const small = await keystrokeLatency(page, 'small.md');
-    const large = await keystrokeLatency(page, 'large.md');
-    const floor = 'keystroke → preview patched, 1 KB doc';
-    const rows: BenchRow[] = [
-      { name: floor, samplesMs: small.total },
-      { name: 'keystroke → preview patched, 100 KB doc', samplesMs: large.total, floor },
-      { name: `  of which keystroke → update arrives (incl. ${DEBOUNCE_MS} ms debounce)`, samplesMs: large.arrival, floor },
-      { name: '  of which parse + patch in the webview', samplesMs: large.patch, floor },
-      { name: `100 KB doc minus the ${DEBOUNCE_MS} ms debounce`, samplesMs: large.total.map((ms) => ms - DEBOUNCE_MS), floor },
-    ];
-    printTable(`Keystroke to updated preview in the real VS Code host (${RUNS} keystrokes each; includes the ${DEBOUNCE_MS} ms typing debounce)`, rows);
-    console.log(`\nmedian 100 KB / 1 KB: ${(median(large.total) / median(small.total)).toFixed(2)}×`);
+    await page.evaluate(() => {
+      const w = window as unknown as { berthKeydown?: number };
+      window.addEventListener('keydown', () => (w.berthKeydown = performance.timeOrigin + performance.now()), true);
+    });
+    for (const size of SIZES) {
+      await openEditor(page, size.file);
+      const keys = new Map<string, Keystroke[]>(PREVIEWS.map((p) => [p.name, []]));
+      let typed = 0;
+      /** Opens the preview (timed), types one warm-up and KEYSTROKES measured keystrokes, closes it. */
+      const oneRun = (preview: Preview, measure: boolean) => async () => {
+        const { ms, frame } = await openPreview(page, preview, size.file);
+        for (let i = 0; i <= KEYSTROKES; i++) {
+          const k = await keystroke(page, frame, preview, typed++ % 2 ? 'y' : 'x');
+          if (measure && i > 0) keys.get(preview.name)!.push(k);
+        }
+        await closePreview(page, preview, size.file);
+        return ms;
+      };
+      // Warm-up: each preview opened once (the built-in extension activates, Berth's renderer loads its grammars).
+      for (const p of PREVIEWS) await oneRun(p, false)();
+      const opens = await interleave(PREVIEWS.map((p) => ({ name: p.name, run: oneRun(p, true) })), HOST_RUNS);
+      const [berth, builtin] = PREVIEWS;
+      rows.push(
+        compare(`VS Code host: open preview → rendered, ${size.label} document`, { name: berth.name, samplesMs: opens.get(berth.name)! }, { name: builtin.name, samplesMs: opens.get(builtin.name)! }),
+        compare(
+          `VS Code host: keystroke → preview updated, ${size.label} document (each preview's own debounce included)`,
+          { name: berth.name, samplesMs: keys.get(berth.name)!.map((k) => k.total) },
+          { name: builtin.name, samplesMs: keys.get(builtin.name)!.map((k) => k.total) },
+        ),
+      );
+      const own = keys.get(berth.name)!;
+      if (own.every((k) => k.arrival !== undefined && k.patch !== undefined)) {
+        rows.push(
+          stage(`VS Code host: keystroke → update message arrives in the webview (150 ms debounce, render, transport), ${size.label}`, { name: berth.name, samplesMs: own.map((k) => k.arrival!) }),
+          stage(`VS Code host: parse + patch of the update in the webview, ${size.label}`, { name: berth.name, samplesMs: own.map((k) => k.patch!) }),
+        );
+      }
+      await command(page, 'View: Revert and Close Editor');
+    }
+  } catch (error) {
+    // What the window showed when it failed, for whoever reads the error.
+    const shot = path.join(os.tmpdir(), `berth-docsRender-failure-${process.pid}.png`);
+    if (await browser.page.screenshot({ path: shot }).then(() => true, () => false)) console.error(`the window at the failure: ${shot}`);
+    throw error;
   } finally {
     await browser.close();
     await server.stop();
     host.removeRunDir(runDir);
   }
+  return rows;
 }
+
+const HOST_ROWS = SIZES.flatMap((s) => [`VS Code host: open preview → rendered, ${s.label} document`, `VS Code host: keystroke → preview updated, ${s.label} document`]);
 
 async function main(): Promise<void> {
-  renderBench();
-  if (process.argv.includes('--no-host')) return;
-  await hostBench();
+  if (!process.argv.includes('--host-only')) report(`Render alone, Berth's renderer next to bare markdown-it (${RUNS} runs each)`, await renderBench());
+  const host: HostLib = await import(path.join(ROOT, 'scripts/lib/vscodeHost.mjs'));
+  const missing = process.argv.includes('--no-host') ? 'run with --no-host' : vscodeHostMissing(host.SERVER_MAIN, host.CHROMIUM);
+  if (missing) {
+    report('Docs preview in the VS Code host', HOST_ROWS.map((m) => notRun(m, missing)));
+    return;
+  }
+  report(`Docs preview in the real VS Code host: Berth next to the built-in Markdown preview (${HOST_RUNS} opens each, ${KEYSTROKES} keystrokes per open)`, await hostBench(host));
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`bench failed: ${error instanceof Error ? error.stack : String(error)}`);
+    process.exit(1);
+  },
+);

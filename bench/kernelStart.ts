@@ -3,7 +3,7 @@
 // - cold start floor: the same image started with dockerode directly (token on the command line, port
 //   published on 127.0.0.1), /api/status polled, a kernel POSTed, `1+1` sent over a raw websocket;
 // - round-trip floor: @jupyterlab/services' KernelConnection.requestExecute to the same kernel.
-// Usage: node out/bench/kernelStart.js [coldRuns=5] [roundTrips=40]
+// Both run interleaved in A B B A order (bench/lib/interleave.ts). Usage: node out/bench/kernelStart.js [coldRuns=6] [roundTrips=40]
 import { randomBytes, randomUUID } from 'node:crypto';
 import { KernelAPI, KernelConnection } from '@jupyterlab/services';
 import Docker from 'dockerode';
@@ -16,10 +16,13 @@ import { serverSettings } from '../src/adapters/jupyter/serverSettings';
 import { nullLogger } from '../src/core/common/logger';
 import type { KernelSession, KernelTarget, LaunchOptions } from '../src/core/kernels/api';
 import { launchKernel } from '../src/core/kernels/launchKernel';
-import { printTable, timeMs } from './lib/stats';
+import { block, interleave } from './lib/interleave';
+import { compare, report } from './lib/results';
+import { timeMs } from './lib/stats';
+import { repetitions } from './lib/quick';
 
 const IMAGE = process.env.BERTH_KERNEL_IMAGE ?? 'berth/python:latest';
-const COLD_RUNS = Number(process.argv[2] ?? 5);
+const COLD_RUNS = repetitions(Number(process.argv[2] ?? 6));
 const ROUND_TRIPS = Number(process.argv[3] ?? 40);
 const OWNER = `berth-bench-${process.pid}`;
 const docker = new Docker();
@@ -94,25 +97,27 @@ async function coldStarts(): Promise<void> {
   const connector = new JupyterKernelConnector(nullLogger);
   const warmLauncher = new DockerServerLauncher(new DockerodeEngine(undefined), nullLogger);
   await warmLauncher.probe(IMAGE);
-  const floor: number[] = [];
-  const berth: number[] = [];
-  const berthProbing: number[] = [];
-  // Interleaved, so load on the shared machine hits every variant alike.
-  for (let i = 0; i < COLD_RUNS; i++) {
+  // Each repetition times the start alone; the container is removed after the clock stops.
+  const measured = (start: () => Promise<() => Promise<void>>) => async () => {
     let cleanup: () => Promise<void> = async () => {};
-    floor.push(await timeMs(async () => (cleanup = await floorColdStart())));
+    const ms = await timeMs(async () => (cleanup = await start()));
     await cleanup();
-    berth.push(await timeMs(async () => (cleanup = await berthColdStart(warmLauncher, connector))));
-    await cleanup();
-    // A launcher that has never seen the image: includes the probe container.
-    const fresh = new DockerServerLauncher(new DockerodeEngine(undefined), nullLogger);
-    berthProbing.push(await timeMs(async () => (cleanup = await berthColdStart(fresh, connector))));
-    await cleanup();
-  }
-  printTable(`Kernel cold start (run → result of 1+1), ${IMAGE}`, [
-    { name: 'floor: dockerode run + /api/status + POST kernel + raw ws 1+1', samplesMs: floor },
-    { name: 'Berth: launchKernel + KernelSession 1+1 (probe cached)', samplesMs: berth, floor: 'floor: dockerode run + /api/status + POST kernel + raw ws 1+1' },
-    { name: 'Berth: first start of an image (probe included)', samplesMs: berthProbing, floor: 'floor: dockerode run + /api/status + POST kernel + raw ws 1+1' },
+    return ms;
+  };
+  const FLOOR = 'floor: dockerode run + /api/status + POST kernel + raw ws 1+1';
+  const samples = await interleave(
+    [
+      { name: FLOOR, run: measured(floorColdStart) },
+      { name: 'Berth: launchKernel + KernelSession 1+1 (probe cached)', run: measured(() => berthColdStart(warmLauncher, connector)) },
+      // A launcher that has never seen the image: includes the probe container.
+      { name: 'Berth: first start of an image (probe included)', run: measured(() => berthColdStart(new DockerServerLauncher(new DockerodeEngine(undefined), nullLogger), connector)) },
+    ],
+    COLD_RUNS,
+  );
+  const floor = { name: FLOOR, samplesMs: samples.get(FLOOR)! };
+  report(`Kernel cold start (run → result of 1+1), ${IMAGE}`, [
+    compare('kernel cold start → result of 1+1, probe cached', { name: 'Berth: launchKernel + KernelSession 1+1', samplesMs: samples.get('Berth: launchKernel + KernelSession 1+1 (probe cached)')! }, floor),
+    compare('kernel cold start → result of 1+1, first start of an image (probe included)', { name: 'Berth: probe + launchKernel + KernelSession 1+1', samplesMs: samples.get('Berth: first start of an image (probe included)')! }, floor),
   ]);
 }
 
@@ -138,17 +143,18 @@ async function roundTrips(): Promise<void> {
       await rawRun();
       await onePlusOne(session);
     }
-    const floor: number[] = [];
-    const berth: number[] = [];
-    // Blocks of ten, alternating: machine load drifts over a run, and back-to-back requests on one path
-    // are what a notebook's Run All does.
-    for (let block = 0; block < ROUND_TRIPS / 10; block++) {
-      for (let i = 0; i < 10; i++) floor.push(await timeMs(rawRun));
-      for (let i = 0; i < 10; i++) berth.push(await timeMs(() => onePlusOne(session)));
-    }
-    printTable('Cell round trip (1+1 → execute_result and idle), same kernel', [
-      { name: 'floor: @jupyterlab/services requestExecute', samplesMs: floor },
-      { name: 'Berth: KernelSession.execute', samplesMs: berth, floor: 'floor: @jupyterlab/services requestExecute' },
+    // Blocks of ten in A B B A order: machine load drifts over a run, and back-to-back requests on one path are
+    // what a notebook's Run All does.
+    const samples = await interleave(
+      [
+        { name: 'floor', run: block(10, rawRun) },
+        { name: 'berth', run: block(10, () => onePlusOne(session)) },
+      ],
+      repetitions(Math.ceil(ROUND_TRIPS / 10)),
+    );
+    const [floor, berth] = [samples.get('floor')!, samples.get('berth')!];
+    report('Cell round trip (1+1 → execute_result and idle), same kernel', [
+      compare('cell round trip 1+1 → execute_result and idle, same kernel', { name: 'Berth: KernelSession.execute', samplesMs: berth }, { name: 'floor: @jupyterlab/services requestExecute', samplesMs: floor }),
     ]);
   } finally {
     raw.dispose();

@@ -5,7 +5,7 @@
 // image is pushed to the cluster's registry under a bench tag first, as a user would, and the local tag removed.
 // Then the cell round trip over the port-forward: `1+1` through Berth's KernelSession next to raw
 // @jupyterlab/services on the same kernel through the same forward, in alternating blocks.
-// Usage: node out/bench/podKernelStart.js [runs=3] [roundTrips=100]
+// Without the cluster, its rows say "not run" and why. Usage: node out/bench/podKernelStart.js [runs=6] [roundTrips=100]
 import { randomBytes, randomUUID } from 'node:crypto';
 import { KernelAPI, KernelConnection } from '@jupyterlab/services';
 import { existsSync } from 'node:fs';
@@ -20,27 +20,27 @@ import { PodPortForward } from '../src/adapters/kubernetes/podPortForward';
 import { nullLogger } from '../src/core/common/logger';
 import type { KernelSession, KubernetesKernelTarget, LaunchOptions } from '../src/core/kernels/api';
 import { launchKernel } from '../src/core/kernels/launchKernel';
-import { printTable, timeMs } from './lib/stats';
+import { block, interleave } from './lib/interleave';
+import { clusterMissing } from './lib/prerequisites';
+import { compare, notRun, report } from './lib/results';
+import { timeMs } from './lib/stats';
+import { repetitions } from './lib/quick';
 
 const KUBECONFIG = process.env.BERTH_TEST_KUBECONFIG ?? '/var/cache/berth/cluster/admin.kubeconfig';
 const REGISTRY = process.env.BERTH_TEST_REGISTRY ?? '127.0.0.1:5000';
 const IMAGE = `${REGISTRY}/berth/python:berth-pods-bench`;
 const NAMESPACE = process.env.BERTH_BENCH_NAMESPACE ?? 'default';
-const RUNS = Number(process.argv[2] ?? 3);
+const RUNS = repetitions(Number(process.argv[2] ?? 6));
 const ROUND_TRIPS = Number(process.argv[3] ?? 100);
-if (!existsSync(KUBECONFIG)) {
-  process.stdout.write(`bench failed: no cluster kubeconfig at ${KUBECONFIG} (npm run cluster -- up)\n`);
-  process.exit(1);
-}
 const kc = new KubeConfig();
-kc.loadFromFile(KUBECONFIG);
+if (existsSync(KUBECONFIG)) kc.loadFromFile(KUBECONFIG);
 const core = kc.makeApiClient(CoreV1Api);
 const target: KubernetesKernelTarget = { kind: 'kubernetes', image: IMAGE, kernelspec: 'python3', context: kc.getCurrentContext(), namespace: NAMESPACE, kubeconfig: KUBECONFIG };
 const options: LaunchOptions = { notebookKey: 'bench', env: {}, extraMounts: [], owner: { kind: 'bench', id: `berth-bench-${process.pid}`, pid: process.pid }, keepAlive: false };
 
+// client-node narrates on the console; the tables are written to stdout directly.
 console.debug = () => {};
 console.log = () => {};
-const print = (text: string) => process.stdout.write(`${text}\n`);
 
 async function onePlusOne(session: KernelSession): Promise<void> {
   let seen = false;
@@ -82,23 +82,21 @@ async function roundTrips(): Promise<void> {
       await rawRun();
       await onePlusOne(session);
     }
-    const floor: number[] = [];
-    const berth: number[] = [];
     // Blocks of ten in A B B A order: load on the shared machine drifts, and back-to-back cells are Run All.
-    for (let block = 0; block < ROUND_TRIPS / 10; block++) {
-      const order = block % 2 === 0 ? ['raw', 'berth'] : ['berth', 'raw'];
-      for (const which of order) {
-        for (let i = 0; i < 10; i++) (which === 'raw' ? floor : berth).push(await timeMs(which === 'raw' ? rawRun : () => onePlusOne(session)));
-      }
-    }
-    const floorName = 'floor: @jupyterlab/services requestExecute, same kernel, same forward';
-    const log = console.log;
-    console.log = (...a: unknown[]) => print(a.map(String).join(' '));
-    printTable('Pod kernel cell round trip over the port-forward (1+1 → execute_result and idle)', [
-      { name: floorName, samplesMs: floor },
-      { name: 'Berth: KernelSession.execute', samplesMs: berth, floor: floorName },
+    const samples = await interleave(
+      [
+        { name: 'floor', run: block(10, rawRun) },
+        { name: 'berth', run: block(10, () => onePlusOne(session)) },
+      ],
+      repetitions(Math.ceil(ROUND_TRIPS / 10)),
+    );
+    report('Pod kernel cell round trip over the port-forward (1+1 → execute_result and idle)', [
+      compare(
+        'pod kernel cell round trip 1+1 over the port-forward',
+        { name: 'Berth: KernelSession.execute', samplesMs: samples.get('berth')! },
+        { name: '@jupyterlab/services requestExecute, same kernel, same forward', samplesMs: samples.get('floor')! },
+      ),
     ]);
-    console.log = log;
   } finally {
     raw?.dispose();
     await session.shutdown();
@@ -184,6 +182,11 @@ async function pushImage(): Promise<() => Promise<void>> {
 }
 
 async function main(): Promise<void> {
+  const missing = await clusterMissing(KUBECONFIG, REGISTRY);
+  if (missing) {
+    report('Pod kernels', [notRun('pod kernel cold start → result of 1+1', missing), notRun('pod kernel cell round trip 1+1 over the port-forward', missing)]);
+    return;
+  }
   const untag = await pushImage();
   try {
     await measure();
@@ -193,32 +196,36 @@ async function main(): Promise<void> {
   }
 }
 
+/** One start, timed; the pod is deleted after the clock stops. */
+const measured = (start: () => Promise<() => Promise<void>>) => async () => {
+  let cleanup: () => Promise<void> = async () => {};
+  const ms = await timeMs(async () => (cleanup = await start()));
+  await cleanup();
+  return ms;
+};
+
 async function measure(): Promise<void> {
-  const floor: number[] = [];
-  const berth: number[] = [];
   // Interleaved in A B B A order, so load on the shared machine hits both alike and neither always goes first.
-  for (let i = 0; i < RUNS; i++) {
-    for (const which of i % 2 === 0 ? ['floor', 'berth'] : ['berth', 'floor']) {
-      let cleanup: () => Promise<void> = async () => {};
-      if (which === 'floor') floor.push(await timeMs(async () => (cleanup = await floorColdStart())));
-      else berth.push(await timeMs(async () => (cleanup = await berthColdStart())));
-      await cleanup();
-    }
-  }
-  const floorName = 'floor: bare pod + Running + port-forward + /api/status + POST kernel + raw ws 1+1';
-  const log = console.log;
-  console.log = (...a: unknown[]) => print(a.map(String).join(' '));
-  printTable(`Pod kernel cold start (run → result of 1+1), ${IMAGE}`, [
-    { name: floorName, samplesMs: floor },
-    { name: 'Berth: launchKernel (pod + Secret + events + forward + copy) + KernelSession 1+1', samplesMs: berth, floor: floorName },
+  const samples = await interleave(
+    [
+      { name: 'floor', run: measured(floorColdStart) },
+      { name: 'berth', run: measured(berthColdStart) },
+    ],
+    RUNS,
+  );
+  report(`Pod kernel cold start (run → result of 1+1), ${IMAGE}`, [
+    compare(
+      'pod kernel cold start → result of 1+1',
+      { name: 'Berth: launchKernel (pod + Secret + events + forward + copy) + KernelSession 1+1', samplesMs: samples.get('berth')! },
+      { name: 'bare pod + Running + port-forward + /api/status + POST kernel + raw ws 1+1', samplesMs: samples.get('floor')! },
+    ),
   ]);
-  console.log = log;
 }
 
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    print(`bench failed: ${(error as Error).message}`);
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   },
 );

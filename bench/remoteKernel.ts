@@ -4,8 +4,9 @@
 //   local socket, published port (today's path, the floor)  ·  local socket, exec forwarder (could it be the one
 //   path?)  ·  ssh:// with the SSH tunnel  ·  tcp:// with the exec forwarder.
 // The "remote" is this machine behind OpenSSH and socat on a veth address (test/support/remoteMachine.ts), so the
-// numbers are the tunnels' own cost, without a real network's latency. Needs root.
-// Usage: node out/bench/remoteKernel.js [coldRuns=4] [roundTrips=40]
+// numbers are the tunnels' own cost, without a real network's latency. Needs root, OpenSSH's sshd, socat and
+// network namespaces (scripts/provision/remote.sh); without them the rows say "not run" and why.
+// Usage: node out/bench/remoteKernel.js [coldRuns=6] [roundTrips=40]
 import { DockerodeEngine } from '../src/adapters/docker/dockerEngine';
 import { DockerServerLauncher } from '../src/adapters/docker/dockerServerLauncher';
 import type { TunnelKind } from '../src/adapters/docker/serverTunnel';
@@ -13,11 +14,14 @@ import { JupyterKernelConnector } from '../src/adapters/jupyter/jupyterKernelCon
 import { nullLogger } from '../src/core/common/logger';
 import type { KernelSession, KernelTarget, LaunchOptions } from '../src/core/kernels/api';
 import { launchKernel } from '../src/core/kernels/launchKernel';
-import { setUpRemote, tearDownRemote } from '../test/support/remoteMachine';
-import { printTable, timeMs } from './lib/stats';
+import { setUpRemote, tearDownRemote, type RemoteMachine } from '../test/support/remoteMachine';
+import { block, interleave } from './lib/interleave';
+import { compare, notRun, report, type ResultRow } from './lib/results';
+import { timeMs } from './lib/stats';
+import { repetitions } from './lib/quick';
 
 const IMAGE = process.env.BERTH_KERNEL_IMAGE ?? 'berth/python:latest';
-const COLD_RUNS = Number(process.argv[2] ?? 4);
+const COLD_RUNS = repetitions(Number(process.argv[2] ?? 6));
 const ROUND_TRIPS = Number(process.argv[3] ?? 40);
 const OWNER = `berth-bench-remote-${process.pid}`;
 const target: KernelTarget = { kind: 'docker', image: IMAGE, kernelspec: 'python3' };
@@ -39,8 +43,18 @@ async function onePlusOne(session: KernelSession): Promise<void> {
 const connector = new JupyterKernelConnector(nullLogger);
 const start = (v: Variant) => launchKernel({ launcher: v.launcher, connector }, target, options, new AbortController().signal, () => {});
 
+const TUNNELS = ['local socket, exec forwarder', 'ssh://, SSH tunnel', 'tcp://, exec forwarder'];
+
 async function main(): Promise<void> {
-  const remote = await setUpRemote();
+  let remote: RemoteMachine;
+  try {
+    remote = await setUpRemote();
+  } catch (error) {
+    const why = `no "remote" machine on a veth in a network namespace: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+    await tearDownRemote();
+    report('Kernels through the tunnels', TUNNELS.flatMap((t) => [notRun(`kernel cold start → result of 1+1, ${t}`, why), notRun(`cell round trip 1+1, ${t}`, why)]));
+    return;
+  }
   const local = new DockerodeEngine(undefined, {});
   try {
     const env = { ...remote.clientEnv, USER: 'root' };
@@ -50,35 +64,40 @@ async function main(): Promise<void> {
     });
     const variants = [
       variant('local socket, published port', undefined),
-      variant('local socket, exec forwarder', undefined, 'exec'),
-      variant('ssh://, SSH tunnel', remote.sshHost),
-      variant('tcp://, exec forwarder', remote.tcpHost),
+      variant(TUNNELS[0], undefined, 'exec'),
+      variant(TUNNELS[1], remote.sshHost),
+      variant(TUNNELS[2], remote.tcpHost),
     ];
     for (const v of variants) await v.launcher.probe(IMAGE);
-    const floor = variants[0].name;
+    /** Each variant's rows next to the local published port, the path Berth takes on a local engine. */
+    const rows = (measured: string, samples: Map<string, number[]>): ResultRow[] =>
+      variants.slice(1).map((v) => compare(`${measured}, ${v.name}`, { name: `Berth: ${v.name}`, samplesMs: samples.get(v.name)! }, { name: `Berth: ${variants[0].name}`, samplesMs: samples.get(variants[0].name)! }));
 
-    const cold = new Map<string, number[]>(variants.map((v) => [v.name, []]));
-    for (let i = 0; i < COLD_RUNS; i++) {
-      for (const v of i % 2 ? [...variants].reverse() : variants) {
-        let session: KernelSession | undefined;
-        cold.get(v.name)!.push(await timeMs(async () => {
-          session = await start(v);
-          await onePlusOne(session);
-        }));
-        await session!.shutdown();
-      }
-    }
-    printTable(`Kernel cold start (launchKernel → result of 1+1, probe cached), ${IMAGE}`, variants.map((v) => ({ name: v.name, samplesMs: cold.get(v.name)!, ...(v.name === floor ? {} : { floor }) })));
+    const cold = await interleave(
+      variants.map((v) => ({
+        name: v.name,
+        run: async () => {
+          let session: KernelSession | undefined;
+          const ms = await timeMs(async () => {
+            session = await start(v);
+            await onePlusOne(session);
+          });
+          await session!.shutdown();
+          return ms;
+        },
+      })),
+      COLD_RUNS,
+    );
+    report(`Kernel cold start (launchKernel → result of 1+1, probe cached), ${IMAGE}`, rows('kernel cold start → result of 1+1', cold));
 
     const sessions = await Promise.all(variants.map((v) => start(v)));
     try {
-      const trips = new Map<string, number[]>(variants.map((v) => [v.name, []]));
       for (const s of sessions) for (let i = 0; i < 5; i++) await onePlusOne(s);
-      for (let block = 0; block < ROUND_TRIPS / 10; block++) {
-        const order = block % 2 ? [...variants.keys()].reverse() : [...variants.keys()];
-        for (const k of order) for (let i = 0; i < 10; i++) trips.get(variants[k].name)!.push(await timeMs(() => onePlusOne(sessions[k])));
-      }
-      printTable('Cell round trip (1+1 → execute_result and idle), one kernel per variant', variants.map((v) => ({ name: v.name, samplesMs: trips.get(v.name)!, ...(v.name === floor ? {} : { floor }) })));
+      const trips = await interleave(
+        variants.map((v, k) => ({ name: v.name, run: block(10, () => onePlusOne(sessions[k])) })),
+        repetitions(Math.ceil(ROUND_TRIPS / 10)),
+      );
+      report('Cell round trip (1+1 → execute_result and idle), one kernel per variant', rows('cell round trip 1+1', trips));
     } finally {
       await Promise.all(sessions.map((s) => s.shutdown()));
     }
