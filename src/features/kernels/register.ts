@@ -270,8 +270,11 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
     await vscode.commands.executeCommand('notebook.selectKernel', { notebookEditor: editor, ...selectKernelArgs(picked.id) });
   }
 
-  /** The kernel choices once one exists or no image is left to check (an empty list then); cancellable. */
-  function firstChoices(token: vscode.CancellationToken): Promise<KernelChoice[]> {
+  /**
+   * Settles once `decide` gives a value (or throws) as the images, their probes and the controllers change;
+   * cancellable. Both waits for the image checks after the window opens or a build use it.
+   */
+  function untilImages<T>(token: vscode.CancellationToken, decide: () => T | undefined): Promise<T> {
     return new Promise((resolve, reject) => {
       const subscriptions: vscode.Disposable[] = [];
       const settle = (done: () => void) => {
@@ -279,8 +282,12 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
         done();
       };
       const check = () => {
-        const choices = controllers.choices;
-        if (choices.length > 0 || !deps.probes.checking) settle(() => resolve(choices));
+        try {
+          const value = decide();
+          if (value !== undefined) settle(() => resolve(value));
+        } catch (error) {
+          settle(() => reject(error));
+        }
       };
       subscriptions.push(
         controllers.onDidChange(check),
@@ -289,6 +296,14 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
         token.onCancellationRequested(() => settle(() => reject(new CancelledError()))),
       );
       check();
+    });
+  }
+
+  /** The kernel choices once one exists or no image is left to check (an empty list then); cancellable. */
+  function firstChoices(token: vscode.CancellationToken): Promise<KernelChoice[]> {
+    return untilImages(token, () => {
+      const choices = controllers.choices;
+      return choices.length > 0 || !deps.probes.checking ? choices : undefined;
     });
   }
 
@@ -309,28 +324,14 @@ export function register(deps: KernelsDeps): vscode.Disposable & { api: KernelsA
   }
 
   function kernelSourceFor(imageRef: string, token: vscode.CancellationToken): Promise<KernelSource> {
-    return new Promise((resolve, reject) => {
-      const subscriptions: vscode.Disposable[] = [];
-      const settle = (done: () => void) => {
-        subscriptions.forEach((d) => d.dispose());
-        done();
-      };
-      const check = () => {
-        const found = deps.probes.sources.find((s) => s.reference === imageRef);
-        if (found) return settle(() => resolve(found));
-        const state = deps.images.state;
-        const image = state.kind === 'ready' ? state.images.find((i) => i.tags.includes(imageRef)) : undefined;
-        const probe = image && deps.probes.stateOf(image.id);
-        if (probe?.kind === 'unusable' || probe?.kind === 'failed') {
-          settle(() => reject(new BerthError(`${imageRef} cannot be a notebook kernel: ${probe.reason}`)));
-        }
-      };
-      subscriptions.push(
-        deps.probes.onDidChange(check),
-        deps.images.onDidChange(check),
-        token.onCancellationRequested(() => settle(() => reject(new CancelledError()))),
-      );
-      check();
+    return untilImages(token, () => {
+      const found = deps.probes.sources.find((s) => s.reference === imageRef);
+      if (found) return found;
+      const state = deps.images.state;
+      const image = state.kind === 'ready' ? state.images.find((i) => i.tags.includes(imageRef)) : undefined;
+      const probe = image && deps.probes.stateOf(image.id);
+      if (probe?.kind === 'unusable' || probe?.kind === 'failed') throw new BerthError(`${imageRef} cannot be a notebook kernel: ${probe.reason}`);
+      return undefined;
     });
   }
 
