@@ -743,6 +743,34 @@ function killPid(pid, signal = 'SIGKILL') {
   }
 }
 
+/** Deletes one of our pods' network namespaces; false when its file cannot be removed (reported by leftovers()). */
+function deleteNetns(name, say) {
+  const file = join('/run/netns', name);
+  if (spawnSync('ip', ['netns', 'delete', name], { encoding: 'utf8' }).status !== 0) {
+    if (isMountPoint(file)) spawnSync('umount', ['-l', file]);
+    try {
+      fs.rmSync(file, { force: true });
+    } catch (error) {
+      if (error.code !== 'EBUSY') throw error;
+      return false;
+    }
+  }
+  say(`deleted network namespace ${name}`);
+  return true;
+}
+
+/**
+ * Undoes the bind of /run/netns on itself that appeared while the cluster ran (stacked when more than one
+ * namespace was made at once). Without MNT_DETACH: a namespace still mounted on it keeps it, and says so.
+ */
+function unmountNetnsBind(say) {
+  for (let i = 0; i < 10 && isMountPoint('/run/netns'); i++) {
+    if (spawnSync('umount', ['/run/netns']).status !== 0) break;
+  }
+  if (isMountPoint('/run/netns')) say('could not unmount /run/netns; the next down tries again');
+  else say('unmounted /run/netns (it became a mount point while the cluster ran)');
+}
+
 /**
  * Removes everything a cluster instance can leave when it was killed instead of stopped: containers still running
  * (runc state under our runc root), shims, processes in the kubelet's cgroups, mounts under our folder, our pods'
@@ -763,13 +791,13 @@ async function removeLeftovers(say) {
     for (const p of stray) if (killPid(p.pid) && round === 0) say(`killed ${p.command.slice(0, 100)} (pid ${p.pid})`);
     await sleep(100);
   }
-  for (const n of ourNetns()) {
-    const r = spawnSync('ip', ['netns', 'delete', n], { encoding: 'utf8' });
-    if (r.status !== 0) {
-      spawnSync('umount', ['-l', join('/run/netns', n)]);
-      fs.rmSync(join('/run/netns', n), { force: true });
-    }
-    say(`deleted network namespace ${n}`);
+  const busy = ourNetns().filter((n) => !deleteNetns(n, say));
+  if (busy.length && ourNetnsMount()) {
+    // A namespace made before /run/netns was bound on itself (by `ip netns add`, say) is mounted on the folder
+    // underneath that bind: the path shows the bare file, which no one can unlink (EBUSY) while the hidden mount
+    // stands. With our other namespaces gone the bind has nothing on it: unmount it (never lazily), then retry.
+    unmountNetnsBind(say);
+    for (const n of busy) deleteNetns(n, say);
   }
   // Deepest first: rootfs overlays, shm, the kubelet's volume tmpfs.
   const mounts = mountsUnder([DIR]).sort((a, b) => b.length - a.length);
@@ -808,14 +836,7 @@ async function removeLeftovers(say) {
   for (const f of files) fs.rmSync(f, { recursive: true, force: true });
   if (files.length) say(`removed ${files.length} pod log folder(s), log link(s) and CNI result(s)`);
   const base = hostBaseline();
-  if (ourNetnsMount() && fs.readdirSync('/run/netns').length === 0) {
-    // Stacked when more than one namespace was made at once: unmount until it is a plain folder again.
-    for (let i = 0; i < 10 && isMountPoint('/run/netns'); i++) {
-      if (spawnSync('umount', ['/run/netns']).status !== 0) spawnSync('umount', ['-l', '/run/netns']);
-    }
-    if (isMountPoint('/run/netns')) say('could not unmount /run/netns; the next down tries again');
-    else say('unmounted /run/netns (it became a mount point while the cluster ran)');
-  }
+  if (ourNetnsMount() && fs.readdirSync('/run/netns').length === 0) unmountNetnsBind(say);
   const removeIfEmpty = (d) => {
     if (fs.existsSync(d) && fs.readdirSync(d).length === 0 && mountsUnder([d]).length === 0) fs.rmdirSync(d);
   };

@@ -18,6 +18,8 @@ export const CLIENT_IP = '10.231.77.2';
 export const SSH_PORT = 2222;
 export const TCP_PORT = 2375;
 const DIR = '/tmp/berth-remote-machine';
+/** Present while /run/netns is a bind that our `ip netns add` made (outside DIR: it outlives a killed run). */
+const NETNS_BIND_MARK = '/tmp/berth-remote-machine.netns-bind';
 
 export interface RemoteMachine {
   readonly sshHost: string;
@@ -71,7 +73,17 @@ export async function tearDownRemote(): Promise<void> {
   killLeftovers();
   quietly(() => ip('netns', 'del', NAMESPACE));
   quietly(() => ip('link', 'del', VETH_HOST));
+  // `ip netns add` bound /run/netns on itself when it was not a mount point; undo that, but never lazily: while
+  // other namespaces (the cluster's pods) are mounted on the bind it stays, and the cluster's down removes it.
+  if (existsSync(NETNS_BIND_MARK)) {
+    quietly(() => execFileSync('umount', ['/run/netns'], { stdio: ['ignore', 'ignore', 'pipe'] }));
+    if (!isMountPoint('/run/netns')) rmSync(NETNS_BIND_MARK, { force: true });
+  }
   rmSync(DIR, { recursive: true, force: true });
+}
+
+function isMountPoint(path: string): boolean {
+  return readFileSync('/proc/self/mounts', 'utf8').split('\n').some((line) => line.split(' ')[1] === path);
 }
 
 function daemon(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
@@ -107,6 +119,7 @@ export async function setUpRemote(): Promise<RemoteMachine> {
   mkdirSync(DIR, { recursive: true, mode: 0o700 });
 
   // The client's network: its own loopback, and a veth to the host. No default route: nothing but REMOTE_IP.
+  if (!isMountPoint('/run/netns')) writeFileSync(NETNS_BIND_MARK, '');
   ip('netns', 'add', NAMESPACE);
   ip('link', 'add', VETH_HOST, 'type', 'veth', 'peer', 'name', VETH_CLIENT);
   ip('link', 'set', VETH_CLIENT, 'netns', NAMESPACE);
