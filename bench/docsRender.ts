@@ -2,7 +2,7 @@
 // anchors, task lists, KaTeX, highlight.js, R Markdown chunks, sanitising) next to bare markdown-it, same
 // document, same run. Part 2: keystroke → updated preview in the REAL host (VS Code server + Chromium): a
 // keydown in the editor and a MutationObserver in the preview's webview, both stamped on the same wall clock;
-// a 1 KB document is the floor. That latency includes the preview's 150 ms typing debounce (shown separately).
+// a 1 KB document is the floor. That latency includes the preview's 50 ms typing debounce (shown separately).
 // usage: node out/bench/docsRender.js [--runs N] [--no-host]
 import * as fs from 'fs';
 import MarkdownIt from 'markdown-it';
@@ -14,7 +14,7 @@ import { median, printTable, type BenchRow } from './lib/stats';
 const ROOT = path.resolve(__dirname, '../..');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7;
-const DEBOUNCE_MS = 150;
+const DEBOUNCE_MS = 50; // UPDATE_DELAY_MS in src/features/docs/docsPreview.ts
 
 /** A realistic mix: prose with links and inline code, tables, lists, code, math, R chunks. About 1.6 KB per section. */
 function section(i: number): string {
