@@ -9,7 +9,7 @@
 //   (markdown.showPreviewToSide) of the same document in the same window: "open → rendered" (the click on its
 //   editor-title button → the document's last element in the preview's webview, polled) and "keystroke → preview
 //   updated" (a keydown in the editor → the webview's last DOM change of the update; each preview's own typing
-//   debounce included: Berth 150 ms, the built-in 300 ms). Berth's stages of a keystroke (update arrives, parse + patch) come from the
+//   debounce included: Berth 50 ms, the built-in 300 ms). Berth's stages of a keystroke (update arrives, parse + patch) come from the
 //   preview's own performance marks and are shown without a ratio: the built-in preview has no such stage.
 // usage: node out/bench/docsRender.js [--runs N] [--no-host | --host-only]
 import * as fs from 'fs';
@@ -311,7 +311,7 @@ async function hostBench(host: HostLib): Promise<ResultRow[]> {
       const own = keys.get(berth.name)!;
       if (own.every((k) => k.arrival !== undefined && k.patch !== undefined)) {
         rows.push(
-          stage(`VS Code host: keystroke → update message arrives in the webview (150 ms debounce, render, transport), ${size.label}`, { name: berth.name, samplesMs: own.map((k) => k.arrival!) }),
+          stage(`VS Code host: keystroke → update message arrives in the webview (50 ms debounce, render, transport), ${size.label}`, { name: berth.name, samplesMs: own.map((k) => k.arrival!) }),
           stage(`VS Code host: parse + patch of the update in the webview, ${size.label}`, { name: berth.name, samplesMs: own.map((k) => k.patch!) }),
         );
       }

@@ -6,8 +6,11 @@
   const vscode = acquireVsCodeApi();
   const nonce = document.currentScript ? document.currentScript.nonce : '';
   const root = document.getElementById('berth-preview');
-  /** The rendered HTML of each top-level node, so unchanged blocks (and their rendered diagrams) survive an update. */
-  const sourceOf = new WeakMap();
+  /**
+   * The page's units by id (a top-level block, or blocks raw HTML holds together): their top-level nodes and first
+   * source line. An update names every unit in order and brings only the new ones; the others stay in the DOM.
+   */
+  const units = new Map();
   let mermaidLoading;
   let ignoreScrollUntil = 0;
 
@@ -22,70 +25,68 @@
     }
   }
 
-  /** Shows the first render: its blocks' keys come from the inert template, before anything decorates them. */
-  function showInitialBody() {
-    const body = document.getElementById('berth-body');
-    if (!body) return;
-    const nodes = [...body.content.childNodes];
-    for (const node of nodes) sourceOf.set(node, sourceKey(node));
-    root.append(...nodes);
-    body.remove();
+  /** The units in unit templates (`<template data-unit="ID" data-line="LINE">`), by id. */
+  function unpack(content) {
+    const found = new Map();
+    for (const wrapper of content.children) {
+      if (wrapper.localName !== 'template' || !wrapper.hasAttribute('data-unit')) continue;
+      found.set(Number(wrapper.dataset.unit), { nodes: [...wrapper.content.childNodes], line: Number(wrapper.dataset.line) });
+    }
+    return found;
   }
 
-  /** A block's HTML as rendered, and the same without source lines (an Enter above shifts every line below). */
-  function sourceKey(node) {
-    const html = node.nodeType === Node.ELEMENT_NODE ? node.outerHTML : `#${node.nodeType}:${node.textContent}`;
-    return { html, key: html.replace(/ data-line="\d+"/g, '') };
-  }
-
-  function lineCarriers(node) {
-    return node.nodeType === Node.ELEMENT_NODE ? [node, ...node.querySelectorAll('[data-line]')] : [];
-  }
-
-  /** Gives a kept block the source lines of its new rendering (same structure, lines shifted). */
-  function moveLines(kept, fresh, source) {
-    if (sourceOf.get(kept).html === source.html) return;
-    const from = lineCarriers(fresh);
-    lineCarriers(kept).forEach((el, i) => {
-      const line = from[i] && from[i].getAttribute('data-line');
-      if (line !== null && line !== undefined) el.setAttribute('data-line', line);
-    });
-    sourceOf.set(kept, source);
+  /** Moves a kept unit's source lines by `shift` (lines typed or deleted above it). */
+  function shiftLines(nodes, shift) {
+    for (const node of nodes) {
+      if (node.nodeType !== Node.ELEMENT_NODE) continue;
+      for (const el of [node, ...node.querySelectorAll('[data-line]')]) {
+        if (el.hasAttribute('data-line')) el.setAttribute('data-line', String(Number(el.getAttribute('data-line')) + shift));
+      }
+    }
   }
 
   /**
-   * Replaces only the run of top-level blocks that changed: blocks before and after it stay in the DOM untouched
-   * (no relayout of the whole document, no flicker, rendered diagrams and images kept, scroll position kept).
+   * Brings the page to `order` ([id, line] of every unit): units it no longer names go, new ones (from `fresh`) go
+   * in their place, kept ones stay untouched in the DOM (no relayout of the rest, rendered diagrams and images
+   * kept, scroll position kept) and only take their new source lines.
    */
-  function patch(html) {
-    const template = document.createElement('template');
-    template.innerHTML = html;
-    const next = [...template.content.childNodes];
-    const nextSources = next.map(sourceKey);
-    const current = [...root.childNodes];
-    const currentKeys = current.map((node) => (sourceOf.get(node) || sourceKey(node)).key);
-    let head = 0;
-    while (head < current.length && head < next.length && currentKeys[head] === nextSources[head].key) head++;
-    let tail = 0;
-    while (
-      tail < current.length - head &&
-      tail < next.length - head &&
-      currentKeys[current.length - 1 - tail] === nextSources[next.length - 1 - tail].key
-    ) {
-      tail++;
+  function patch(order, fresh) {
+    const wanted = new Set(order.map(([id]) => id));
+    for (const [id, unit] of units) {
+      if (wanted.has(id)) continue;
+      for (const node of unit.nodes) node.remove();
+      units.delete(id);
     }
-    for (let i = 0; i < head; i++) moveLines(current[i], next[i], nextSources[i]);
-    for (let i = 1; i <= tail; i++) moveLines(current[current.length - i], next[next.length - i], nextSources[next.length - i]);
-    const anchor = current[current.length - tail] || null;
-    for (const node of current.slice(head, current.length - tail)) node.remove();
-    const inserted = next.slice(head, next.length - tail);
-    inserted.forEach((node, i) => sourceOf.set(node, nextSources[head + i]));
-    const fragment = document.createDocumentFragment();
-    fragment.append(...inserted);
-    root.insertBefore(fragment, anchor);
+    const inserted = [];
+    let before = null;
+    for (let i = order.length - 1; i >= 0; i--) {
+      const [id, line] = order[i];
+      let unit = units.get(id);
+      if (!unit) {
+        unit = { nodes: (fresh.get(id) || { nodes: [] }).nodes, line };
+        units.set(id, unit);
+        const fragment = document.createDocumentFragment();
+        fragment.append(...unit.nodes);
+        root.insertBefore(fragment, before);
+        inserted.push(...unit.nodes);
+      } else if (unit.line !== line) {
+        shiftLines(unit.nodes, line - unit.line);
+        unit.line = line;
+      }
+      if (unit.nodes.length > 0) before = unit.nodes[0];
+    }
     for (const node of inserted) {
       if (node.nodeType === Node.ELEMENT_NODE) applyDeferredStyles(node);
     }
+  }
+
+  /** Shows the first render, unpacked from the inert template before anything decorates it. */
+  function showInitialBody() {
+    const body = document.getElementById('berth-body');
+    if (!body) return;
+    const fresh = unpack(body.content);
+    patch([...fresh].map(([id, unit]) => [id, unit.line]), fresh);
+    body.remove();
   }
 
   function loadMermaid(uri) {
@@ -269,10 +270,16 @@
   window.addEventListener('message', (event) => {
     const message = event.data;
     if (!message || typeof message !== 'object') return;
-    if (message.type === 'update' && typeof message.html === 'string') {
+    if (message.type === 'patch' && typeof message.html === 'string' && Array.isArray(message.units)) {
       // Timings in the webview's performance timeline (devtools, and the keystroke benchmark read them).
       const received = performance.mark('berth-update-received');
-      patch(message.html);
+      const template = document.createElement('template');
+      template.innerHTML = message.html;
+      if (message.reset) {
+        for (const unit of units.values()) for (const node of unit.nodes) node.remove();
+        units.clear();
+      }
+      patch(message.units, unpack(template.content));
       performance.measure('berth-patch', { start: received.startTime });
       root.dataset.version = String(message.version);
       if (typeof message.title === 'string') document.title = message.title;
@@ -298,9 +305,9 @@
   }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
   showInitialBody();
-  applyDeferredStyles(root);
   const initialMermaid = document.querySelector('script[src*="mermaid"]');
   void renderDiagrams(initialMermaid ? initialMermaid.src : undefined);
   if (root.dataset.fragment) scrollToFragment(root.dataset.fragment);
+  vscode.postMessage({ type: 'loaded', version: Number(root.dataset.version) });
   vscode.postMessage({ type: 'patched', version: Number(root.dataset.version) });
 })();

@@ -19,14 +19,33 @@ interface OpenElement {
   readonly block: number;
 }
 
+/** Where a document's top-level blocks need closing tags, and where it may be cut into independent pieces. */
+export interface OpenElementsAnalysis {
+  /** The closing tags to append to each block. */
+  readonly closers: readonly (readonly string[])[];
+  /**
+   * After block i (closers added), nothing it or an earlier block opened is still open: the HTML before and after
+   * that point can be sanitised apart and give what sanitising them together gives.
+   */
+  readonly separableAfter: readonly boolean[];
+  /** How many elements the blocks open and never close (each is closed in its own block). */
+  readonly unclosed: number;
+}
+
 /**
  * Joins the HTML of a document's top-level blocks, with closing tags added at the end of a block for (a) every
  * content-dropping element still open there and (b) every element the rest of the document never closes.
  * Parsed with htmlparser2, the parser sanitize-html itself uses, so both agree on what is open where.
  */
 export function closeOpenElements(blocks: readonly string[]): string {
+  const { closers } = analyseOpenElements(blocks);
+  return blocks.map((html, i) => html + closers[i].join('')).join('');
+}
+
+export function analyseOpenElements(blocks: readonly string[]): OpenElementsAnalysis {
   const stack: OpenElement[] = [];
   const closers: string[][] = blocks.map(() => []);
+  const openAfter: OpenElement[][] = [];
   let block = 0;
   let atEnd = false;
   const neverClosed: OpenElement[] = [];
@@ -55,10 +74,12 @@ export function closeOpenElements(blocks: readonly string[]): string {
         parser.write(closer);
       }
     }
+    openAfter.push(stack.slice());
   }
   atEnd = true;
   parser.end();
   // parser.end() closes innermost first, so each block's closers come out in the right order.
   for (const open of neverClosed) closers[open.block].push(`</${open.name}>`);
-  return blocks.map((html, i) => html + closers[i].join('')).join('');
+  const closedInPlace = new Set(neverClosed);
+  return { closers, separableAfter: openAfter.map((open) => open.every((e) => closedInPlace.has(e))), unclosed: neverClosed.length };
 }

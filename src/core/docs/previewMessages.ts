@@ -5,11 +5,25 @@ export type FromPreviewMessage =
   | { readonly type: 'openLink'; readonly href: string }
   | { readonly type: 'previewScrolled'; readonly line: number }
   | { readonly type: 'revealLine'; readonly line: number }
-  | { readonly type: 'patched'; readonly version: number };
+  | { readonly type: 'patched'; readonly version: number }
+  /** The page's script started: on the first page of a document, or on a page the webview reloaded (it was hidden). */
+  | { readonly type: 'loaded'; readonly version: number };
 
 /** Extension → webview. */
 export type ToPreviewMessage =
-  | { readonly type: 'update'; readonly html: string; readonly version: number; readonly mermaidUri?: string; readonly title: string }
+  | {
+      /**
+       * The preview's units after an edit: every unit's id and first source line in order, and (`html`, unit templates)
+       * the ones the preview does not have. Kept units stay in the page, moved to their new lines; `reset` drops all.
+       */
+      readonly type: 'patch';
+      readonly units: readonly (readonly [number, number])[];
+      readonly html: string;
+      readonly reset: boolean;
+      readonly version: number;
+      readonly mermaidUri?: string;
+      readonly title: string;
+    }
   | { readonly type: 'scrollToLine'; readonly line: number }
   | { readonly type: 'scrollToFragment'; readonly fragment: string };
 
@@ -31,7 +45,8 @@ export function parseFromPreviewMessage(data: unknown): FromPreviewMessage | und
     case 'revealLine':
       return isLine(m.line) ? { type: m.type, line: m.line } : undefined;
     case 'patched':
-      return isLine(m.version) ? { type: 'patched', version: m.version } : undefined;
+    case 'loaded':
+      return isLine(m.version) ? { type: m.type, version: m.version } : undefined;
     default:
       return undefined;
   }

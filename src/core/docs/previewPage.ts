@@ -9,6 +9,7 @@ export interface PreviewPageParts {
   readonly scriptUri: string;
   /** Present only when the document has a mermaid diagram. */
   readonly mermaidUri?: string;
+  /** The body as unit templates (unitTemplates). */
   readonly bodyHtml: string;
   readonly version: number;
   /** Persisted by the webview so the panel can be restored after a reload. */
@@ -53,4 +54,13 @@ ${styles}
 ${mermaid}<script nonce="${nonce}" src="${escapeHtml(parts.scriptUri)}"></script>
 </body>
 </html>`;
+}
+
+/**
+ * Units of the preview body, each in an inert `<template data-unit="ID" data-line="LINE">` that the preview script
+ * unpacks and keeps by id. Sanitised HTML has no <template> of its own, so a unit cannot end its wrapper early.
+ */
+export function unitTemplates(units: readonly (readonly [number, number])[], html: readonly (readonly [number, string])[]): string {
+  const lines = new Map(units);
+  return html.map(([id, body]) => `<template data-unit="${id}" data-line="${lines.get(id) ?? 0}">${body}</template>`).join('');
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import sanitizeHtml from 'sanitize-html';
 
 /** Maps an image `src` the document wrote (relative, or absolute inside the workspace) to a URL the preview may load. */
@@ -5,6 +6,14 @@ export type ImageMapper = (src: string) => string | undefined;
 
 /** The element the renderer leaves where trusted generated HTML (code, math, diagrams) is spliced in after sanitising. */
 export const SLOT_TAG = 'berth-slot';
+
+/**
+ * The attribute the renderer writes a block's source line in before sanitising; afterwards it becomes `data-line`.
+ * Its name is random per process and never reaches the preview, so a document cannot write one: a `data-line`
+ * written in raw HTML is dropped, and every `data-line` in the preview is a real source line (scroll sync and
+ * the incremental patching shift them as lines are typed above).
+ */
+export const SOURCE_LINE_ATTR = `data-berth-line-${randomBytes(6).toString('hex')}`;
 
 /**
  * Raster images that cannot carry script. SVG is left out on purpose: it is harmless inside <img>, but users
@@ -30,7 +39,7 @@ export function sanitizePreviewHtml(html: string, mapImage: ImageMapper): string
       'section', 'article', 'aside', 'header', 'footer', 'nav', 'center', 'picture', SLOT_TAG,
     ],
     allowedAttributes: {
-      '*': ['id', 'title', 'lang', 'dir', 'data-line', 'align'],
+      '*': ['id', 'title', 'lang', 'dir', SOURCE_LINE_ATTR, 'align'],
       a: ['href', 'name'],
       img: ['src', 'alt', 'width', 'height'],
       input: ['type', 'checked', 'disabled'],

@@ -7,14 +7,20 @@ import { Languages } from '../../constants';
 import { resolveImagePath } from '../../core/docs/docLinks';
 import { isMarkdownPath } from '../../core/docs/docPaths';
 import { parseFromPreviewMessage, type FromPreviewMessage, type ToPreviewMessage } from '../../core/docs/previewMessages';
-import { previewPage } from '../../core/docs/previewPage';
+import { firstScreenOf, PreviewDocument, type PreviewUpdate } from '../../core/docs/previewDocument';
+import { previewPage, unitTemplates } from '../../core/docs/previewPage';
 import type { DocumentRenderer } from '../../core/docs/renderDocument';
 import type { Logger } from '../../core/common/logger';
 import type { DocLinkOpener } from './docLinkOpener';
 import { PreviewScrollSync } from './scrollSyncMonitor';
 
-/** Typing re-renders after this pause: fast enough to feel live, slow enough not to render every keystroke. */
-const UPDATE_DELAY_MS = 150;
+/**
+ * Typing re-renders after this pause. An update re-renders only the blocks typed in (milliseconds even in a
+ * megabyte document), so the pause only gathers a burst of keys into one update.
+ */
+const UPDATE_DELAY_MS = 50;
+/** Drafted blocks rendered in full per step of a large document's opening (a step takes tens of milliseconds). */
+const REFINE_BLOCKS = 100;
 
 export function isDocDocument(document: vscode.TextDocument): boolean {
   return document.languageId === Languages.markdown || document.languageId === Languages.rmarkdown || isMarkdownPath(document.uri.path);
@@ -36,8 +42,13 @@ export class DocsPreview implements vscode.Disposable {
   private uri: vscode.Uri | undefined;
   private renderedVersion = 0;
   private patchedVersion = 0;
-  private lastHtml: string | undefined;
+  /** The shown document's blocks as rendered, kept between edits; made anew for another document or trust. */
+  private rendered: { readonly doc: PreviewDocument; readonly trusted: boolean } | undefined;
+  /** The page's script reported it started (a later report is a reload: the webview forgot its patches). */
+  private pageLoaded = false;
   private updateTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The next step of opening a large document: the rest of it as drafts, then drafts rendered in full. */
+  private openingTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly scrollSync: PreviewScrollSync;
   private readonly subscriptions: vscode.Disposable[] = [];
   private disposed = false;
@@ -82,7 +93,7 @@ export class DocsPreview implements vscode.Disposable {
   }
 
   get state(): DocsPreviewState {
-    return { documentUri: this.uri?.toString(), renderedVersion: this.renderedVersion, patchedVersion: this.patchedVersion, html: this.lastHtml, visible: this.panel.visible };
+    return { documentUri: this.uri?.toString(), renderedVersion: this.renderedVersion, patchedVersion: this.patchedVersion, html: this.rendered?.doc.html, visible: this.panel.visible };
   }
 
   isShown(document: vscode.TextDocument): boolean {
@@ -108,12 +119,19 @@ export class DocsPreview implements vscode.Disposable {
   /** Shows another document: a whole new page (fresh nonce), scrolled to the top or to `fragment`. */
   showDocument(document: vscode.TextDocument, fragment?: string): void {
     clearTimeout(this.updateTimer);
+    clearTimeout(this.openingTimer);
     this.documentValue = document;
     this.uri = document.uri;
     const webview = this.panel.webview;
     this.panel.title = title(document);
     webview.options = { enableScripts: true, localResourceRoots: this.resourceRoots(document.uri) };
-    const rendered = this.render(document);
+    this.rendered = undefined;
+    this.pageLoaded = false;
+    // A large document: its first screen now, the rest right after (see openingStep).
+    const text = document.getText();
+    const firstScreen = firstScreenOf(text);
+    const rendered = this.render(document, firstScreen ?? text);
+    if (firstScreen !== undefined) this.openingTimer = setTimeout(() => this.openingStep(document, true), 0);
     const media = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', ...p)).toString();
     webview.html = previewPage({
       cspSource: webview.cspSource,
@@ -121,7 +139,7 @@ export class DocsPreview implements vscode.Disposable {
       styleUris: [media('katex', 'katex.min.css'), media('docs', 'preview.css')],
       scriptUri: media('docs', 'preview.js'),
       mermaidUri: rendered.hasMermaid ? media('mermaid', 'mermaid.min.js') : undefined,
-      bodyHtml: rendered.html,
+      bodyHtml: unitTemplates(rendered.units, rendered.added),
       version: this.renderedVersion,
       documentUri: document.uri.toString(),
       title: this.panel.title,
@@ -138,34 +156,70 @@ export class DocsPreview implements vscode.Disposable {
     this.updateTimer = setTimeout(() => this.update(), UPDATE_DELAY_MS);
   }
 
-  /** Sends a fresh render of the same document; the webview swaps only the blocks that changed. */
+  /** Renders the edit and sends the preview the units it changed; the webview swaps only those. */
   private update(): void {
     const document = this.documentValue;
     if (!document) return;
+    const before = this.rendered;
     const rendered = this.render(document);
-    const mermaidUri = rendered.hasMermaid ? this.panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'mermaid', 'mermaid.min.js')).toString() : undefined;
-    this.post({ type: 'update', html: rendered.html, version: this.renderedVersion, mermaidUri, title: title(document) });
+    this.sendPatch(rendered, document, before?.doc !== this.rendered?.doc);
   }
 
-  private render(document: vscode.TextDocument): { html: string; hasMermaid: boolean } {
-    const root = this.contentRoot(document.uri);
-    const webview = this.panel.webview;
-    const rendered = this.renderer.render(document.getText(), {
-      allowHtml: vscode.workspace.isTrusted,
-      mapImage: (src) => {
-        const path = resolveImagePath(src, document.uri.path, root.path);
-        return path === undefined ? undefined : webview.asWebviewUri(document.uri.with({ path, query: '', fragment: '' })).toString();
-      },
-    });
+  private sendPatch(rendered: PreviewUpdate, document: vscode.TextDocument, reset: boolean): void {
+    const mermaidUri = rendered.hasMermaid ? this.panel.webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'mermaid', 'mermaid.min.js')).toString() : undefined;
+    this.post({ type: 'patch', units: rendered.units, html: unitTemplates(rendered.units, rendered.added), reset, version: this.renderedVersion, mermaidUri, title: title(document) });
+  }
+
+  /**
+   * Opening a large document after its first screen: the rest of it rendered as drafts (math as TeX, code not
+   * highlighted) in one step, then the drafts rendered in full a few at a time, each step its own patch, so the
+   * whole document is there early and typing is never queued behind a long render.
+   */
+  private openingStep(document: vscode.TextDocument, rest: boolean): void {
+    if (this.disposed || document !== this.documentValue || !this.rendered) return;
+    const before = this.rendered;
+    const rendered = rest ? this.render(document, document.getText(), true) : this.rendered.doc.refine(REFINE_BLOCKS);
+    if (!rendered) return;
+    if (!rest) this.renderedVersion++;
+    this.sendPatch(rendered, document, before.doc !== this.rendered.doc);
+    this.openingTimer = setTimeout(() => this.openingStep(document, false), 0);
+  }
+
+  private render(document: vscode.TextDocument, text = document.getText(), draft = false): PreviewUpdate {
+    const trusted = vscode.workspace.isTrusted;
+    if (!this.rendered || this.rendered.trusted !== trusted) {
+      const root = this.contentRoot(document.uri);
+      const webview = this.panel.webview;
+      const doc = new PreviewDocument(this.renderer, {
+        allowHtml: trusted,
+        mapImage: (src) => {
+          const path = resolveImagePath(src, document.uri.path, root.path);
+          return path === undefined ? undefined : webview.asWebviewUri(document.uri.with({ path, query: '', fragment: '' })).toString();
+        },
+      });
+      this.rendered = { doc, trusted };
+    }
+    const rendered = this.rendered.doc.update(text, { draft });
     this.renderedVersion++;
-    this.lastHtml = rendered.html;
     return rendered;
+  }
+
+  /** The webview reloaded its page (it had been hidden): it shows the first render again, so send it all. */
+  private reloaded(): void {
+    const document = this.documentValue;
+    if (!this.rendered || !document) return;
+    this.renderedVersion++;
+    this.sendPatch(this.rendered.doc.snapshot(), document, true);
   }
 
   private async handle(message: FromPreviewMessage): Promise<void> {
     switch (message.type) {
       case 'patched':
         this.patchedVersion = Math.max(this.patchedVersion, message.version);
+        return;
+      case 'loaded':
+        if (this.pageLoaded) this.reloaded();
+        this.pageLoaded = true;
         return;
       case 'previewScrolled':
         return this.scrollSync.previewScrolled(message.line);
@@ -180,6 +234,7 @@ export class DocsPreview implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     clearTimeout(this.updateTimer);
+    clearTimeout(this.openingTimer);
     this.subscriptions.forEach((d) => d.dispose());
     this.panel.dispose();
   }

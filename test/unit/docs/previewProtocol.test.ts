@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import { parseFromPreviewMessage } from '../../../src/core/docs/previewMessages';
-import { previewCsp, previewPage } from '../../../src/core/docs/previewPage';
+import { previewCsp, previewPage, unitTemplates } from '../../../src/core/docs/previewPage';
 
 describe('preview messages from the webview', () => {
   it('accepts the known shapes', () => {
@@ -8,6 +8,7 @@ describe('preview messages from the webview', () => {
     assert.deepEqual(parseFromPreviewMessage({ type: 'previewScrolled', line: 3 }), { type: 'previewScrolled', line: 3 });
     assert.deepEqual(parseFromPreviewMessage({ type: 'revealLine', line: 0 }), { type: 'revealLine', line: 0 });
     assert.deepEqual(parseFromPreviewMessage({ type: 'patched', version: 7 }), { type: 'patched', version: 7 });
+    assert.deepEqual(parseFromPreviewMessage({ type: 'loaded', version: 2 }), { type: 'loaded', version: 2 });
   });
 
   it('drops extra fields', () => {
@@ -17,7 +18,7 @@ describe('preview messages from the webview', () => {
   it('rejects anything else', () => {
     for (const bad of [null, 'openLink', [], {}, { type: 'runCommand', id: 'x' }, { type: 'openLink' }, { type: 'openLink', href: '' },
       { type: 'openLink', href: 'x'.repeat(5000) }, { type: 'revealLine', line: -1 }, { type: 'revealLine', line: 1.5 },
-      { type: 'revealLine', line: '3' }, { type: 'previewScrolled', line: Infinity }, { type: 'patched', version: NaN }]) {
+      { type: 'revealLine', line: '3' }, { type: 'previewScrolled', line: Infinity }, { type: 'patched', version: NaN }, { type: 'loaded', version: -2 }]) {
       assert.equal(parseFromPreviewMessage(bad), undefined, JSON.stringify(bad));
     }
   });
@@ -63,5 +64,14 @@ describe('preview page', () => {
     assert.match(html, /<title>Preview &lt;a&gt;.md<\/title>/);
     assert.match(html, /data-document="file:\/\/\/ws\/a &quot;b&quot;.md"/);
     assert.match(html, /data-fragment="&quot;&gt;&lt;script&gt;x&lt;\/script&gt;"/);
+  });
+});
+
+describe('preview units', () => {
+  it('wraps each new unit in an inert template with its id and first line', () => {
+    assert.equal(
+      unitTemplates([[3, 0], [9, 4], [4, 7]], [[9, '<p data-line="4">a</p>\n'], [4, '<hr data-line="7" />']]),
+      '<template data-unit="9" data-line="4"><p data-line="4">a</p>\n</template><template data-unit="4" data-line="7"><hr data-line="7" /></template>',
+    );
   });
 });

@@ -251,6 +251,13 @@ describe('docs renderer: HTML and trust', () => {
     assert.match(fresh.render(`new line\n\n${source}`, trusted).html, /<pre class="hljs" data-line="2">[\s\S]*<div class="berth-math" data-line="6">/);
   });
 
+  it('drops a data-line written in raw HTML: every data-line in the preview is a real source line', () => {
+    const html = render('<div data-line="99">x</div>\n\n<p data-line="7">y</p>\n');
+    assert.doesNotMatch(html, /data-line="(99|7)"/);
+    assert.match(html, /<div>x<\/div>/);
+    assert.doesNotMatch(html, /data-berth-line/);
+  });
+
   it('renders the same source to the same HTML every time', () => {
     const source = '# A\n\n$x$\n\n```{r}\n1\n```\n\n| a |\n|---|\n| b |\n';
     assert.equal(render(source), render(source));
