@@ -21,6 +21,11 @@ import { PreviewScrollSync } from './scrollSyncMonitor';
 const UPDATE_DELAY_MS = 50;
 /** Drafted blocks rendered in full per step of a large document's opening (a step takes tens of milliseconds). */
 const REFINE_BLOCKS = 100;
+/**
+ * Lines drafted per step of a large document's opening, after its first screen: about 50 KB of prose, tables and
+ * code, a step of ~0.1–0.2 s, so a keystroke during the opening waits for one step at most, not for the whole.
+ */
+const DRAFT_LINES = 1500;
 
 export function isDocDocument(document: vscode.TextDocument): boolean {
   return document.languageId === Languages.markdown || document.languageId === Languages.rmarkdown || isMarkdownPath(document.uri.path);
@@ -49,6 +54,8 @@ export class DocsPreview implements vscode.Disposable {
   private updateTimer: ReturnType<typeof setTimeout> | undefined;
   /** The next step of opening a large document: the rest of it as drafts, then drafts rendered in full. */
   private openingTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Lines at the end of the document the preview does not have yet (a large document still opening). */
+  private pendingLines = 0;
   private readonly scrollSync: PreviewScrollSync;
   private readonly subscriptions: vscode.Disposable[] = [];
   private disposed = false;
@@ -130,8 +137,9 @@ export class DocsPreview implements vscode.Disposable {
     // A large document: its first screen now, the rest right after (see openingStep).
     const text = document.getText();
     const firstScreen = firstScreenOf(text);
+    this.pendingLines = firstScreen === undefined ? 0 : Math.max(0, document.lineCount - lineCountOf(firstScreen));
     const rendered = this.render(document, firstScreen ?? text);
-    if (firstScreen !== undefined) this.openingTimer = setTimeout(() => this.openingStep(document, true), 0);
+    if (firstScreen !== undefined) this.openingTimer = setTimeout(() => this.openingStep(document), 0);
     const media = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', ...p)).toString();
     webview.html = previewPage({
       cspSource: webview.cspSource,
@@ -161,8 +169,14 @@ export class DocsPreview implements vscode.Disposable {
     const document = this.documentValue;
     if (!document) return;
     const before = this.rendered;
-    const rendered = this.render(document);
+    const rendered = this.render(document, this.shownText(document));
     this.sendPatch(rendered, document, before?.doc !== this.rendered?.doc);
+  }
+
+  /** The document as far as the preview has it: all of it, except lines a large document's opening has not reached. */
+  private shownText(document: vscode.TextDocument): string {
+    if (this.pendingLines === 0) return document.getText();
+    return document.getText(new vscode.Range(0, 0, Math.max(0, document.lineCount - this.pendingLines), 0));
   }
 
   private sendPatch(rendered: PreviewUpdate, document: vscode.TextDocument, reset: boolean): void {
@@ -172,17 +186,24 @@ export class DocsPreview implements vscode.Disposable {
 
   /**
    * Opening a large document after its first screen: the rest of it rendered as drafts (math as TeX, code not
-   * highlighted) in one step, then the drafts rendered in full a few at a time, each step its own patch, so the
-   * whole document is there early and typing is never queued behind a long render.
+   * highlighted) DRAFT_LINES at a time, then the drafts rendered in full REFINE_BLOCKS at a time, each step its own
+   * patch, so the whole document is there early and a keystroke never waits behind more than one short step.
+   * Typing meanwhile renders the document as far as the opening has reached (shownText).
    */
-  private openingStep(document: vscode.TextDocument, rest: boolean): void {
+  private openingStep(document: vscode.TextDocument): void {
     if (this.disposed || document !== this.documentValue || !this.rendered) return;
     const before = this.rendered;
-    const rendered = rest ? this.render(document, document.getText(), true) : this.rendered.doc.refine(REFINE_BLOCKS);
-    if (!rendered) return;
-    if (!rest) this.renderedVersion++;
+    let rendered: PreviewUpdate | undefined;
+    if (this.pendingLines > 0) {
+      this.pendingLines = Math.max(0, this.pendingLines - DRAFT_LINES);
+      rendered = this.render(document, this.shownText(document), true);
+    } else {
+      rendered = this.rendered.doc.refine(REFINE_BLOCKS);
+      if (!rendered) return;
+      this.renderedVersion++;
+    }
     this.sendPatch(rendered, document, before.doc !== this.rendered.doc);
-    this.openingTimer = setTimeout(() => this.openingStep(document, false), 0);
+    this.openingTimer = setTimeout(() => this.openingStep(document), 0);
   }
 
   private render(document: vscode.TextDocument, text = document.getText(), draft = false): PreviewUpdate {
@@ -242,4 +263,11 @@ export class DocsPreview implements vscode.Disposable {
 
 function title(document: vscode.TextDocument): string {
   return `Preview ${document.uri.path.slice(document.uri.path.lastIndexOf('/') + 1)}`;
+}
+
+/** Lines of a text that ends with a newline (as a first screen does). */
+function lineCountOf(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }

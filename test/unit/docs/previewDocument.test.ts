@@ -148,6 +148,28 @@ describe('preview document: opening a large document in steps', () => {
     assert.equal(steps, 3, '60 drafted blocks (a paragraph with math and a code block per section), 25 a step');
     assert.equal(doc.html, renderer.render(source, trusted).html);
   });
+
+  it('grows by drafted chunks of lines, cut anywhere (inside a fence too), with typing at the top meanwhile, into the full render', () => {
+    // As DocsPreview opens a large document: the first screen, then the document up to N more lines at a time as
+    // drafts, while a keystroke renders the document only as far as the opening has reached; then refine.
+    let source = sections(200);
+    const doc = new PreviewDocument(renderer, trusted);
+    const total = source.split('\n').length;
+    let pending = total - 150;
+    const shown = () => source.split('\n').slice(0, total - pending).join('\n') + (pending > 0 ? '\n' : '');
+    doc.update(shown());
+    for (let step = 0; pending > 0; step++) {
+      pending = Math.max(0, pending - 97);
+      doc.update(shown(), { draft: true });
+      // Chunks of 97 lines cut the sections (8 lines each) at every offset, fences included.
+      if (step % 3 === 1) {
+        source = source.replace(/^# Report.*\n/, `# Report ${step}\n`);
+        doc.update(shown());
+      }
+    }
+    while (doc.refine(40));
+    assert.equal(doc.html, renderer.render(source, trusted).html);
+  });
 });
 
 describe('preview document: the units joined are the full render', () => {
