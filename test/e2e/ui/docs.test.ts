@@ -22,14 +22,14 @@ async function shot(page: Page, name: string): Promise<void> {
 const until = <T>(probe: () => Promise<T | undefined>, what: string, ms = 30000): Promise<T> => eventually(probe, what, ms, 100);
 
 /** The preview's content frame (the inner iframe of the webview) once it shows a document matching `test`. */
-function previewFrame(page: Page, test: (doc: string) => boolean, what: string): Promise<Frame> {
+function previewFrame(page: Page, test: (doc: string) => boolean, what: string, ms?: number): Promise<Frame> {
   return until(async () => {
     for (const frame of page.frames()) {
       const doc = await frame.evaluate(() => document.getElementById('berth-preview')?.dataset.document).catch(() => undefined);
       if (doc && test(doc)) return frame;
     }
     return undefined;
-  }, what);
+  }, what, ms);
 }
 
 async function openFile(page: Page, name: string): Promise<void> {
@@ -258,7 +258,14 @@ describe('Docs preview in the workbench (Playwright)', function () {
     await page.reload();
     await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
     // The serializer brings the panel back with its document; it then follows the restored active editor.
-    const restored = await previewFrame(page, (d) => /\/docs\/(guide\.md|analysis\.Rmd)$/.test(d), 'the restored preview');
+    // A fresh window activates the extension first (the serializer's activation event): slow on a loaded machine.
+    const restored = await previewFrame(page, (d) => /\/docs\/(guide\.md|analysis\.Rmd)$/.test(d), 'the restored preview', 90000).catch(async (error) => {
+      // Say what the window shows instead: the previews' documents and the tabs.
+      await shot(page, 'preview-restore-failed');
+      const docs = await Promise.all(page.frames().map((f) => f.evaluate(() => document.getElementById('berth-preview')?.dataset.document).catch(() => undefined)));
+      const tabs = await page.locator('.tabs-container .tab').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+      throw new Error(`${(error as Error).message}; previews showing: ${JSON.stringify(docs.filter(Boolean))}; tabs: ${JSON.stringify(tabs)}`);
+    });
     await restored.locator('h1').first().waitFor();
     await page.locator('.tabs-container .tab[aria-label^="Preview "]').first().waitFor();
     await shot(page, 'preview-restored-after-reload');
