@@ -134,9 +134,10 @@ export class DocsPreview implements vscode.Disposable {
     webview.options = { enableScripts: true, localResourceRoots: this.resourceRoots(document.uri) };
     this.rendered = undefined;
     this.pageLoaded = false;
-    // A large document: its first screen now, the rest right after (see openingStep).
+    // A large document: its first screen now, the rest right after (see openingStep). Not when a link asks for a
+    // heading: the page scrolls to it as it loads, and it may be anywhere in the document.
     const text = document.getText();
-    const firstScreen = firstScreenOf(text);
+    const firstScreen = fragment ? undefined : firstScreenOf(text);
     this.pendingLines = firstScreen === undefined ? 0 : Math.max(0, document.lineCount - lineCountOf(firstScreen));
     const rendered = this.render(document, firstScreen ?? text);
     if (firstScreen !== undefined) this.openingTimer = setTimeout(() => this.openingStep(document), 0);
