@@ -3,8 +3,10 @@
 // R chunks.
 // - Render alone (plain Node): Berth's renderer (markdown-it + anchors, task lists, KaTeX, highlight.js, R Markdown
 //   chunks, sanitising) next to bare markdown-it on the same document: first render, untrusted (HTML off, against
-//   bare markdown-it with HTML off), re-render after a keystroke; and the extension side of one update (render +
-//   the JSON message) next to bare markdown-it + the same message.
+//   bare markdown-it with HTML off); a keystroke as the preview handles it (PreviewDocument: only the blocks the
+//   edit touched) and the extension side of that update (+ the patch message), next to bare markdown-it rendering
+//   the whole text (+ the same kind of message); and a large document's opening in steps (first screen, drafts,
+//   refined: each step timed) next to bare markdown-it rendering it whole.
 // - In the REAL host (VS Code server + Chromium): Berth's preview next to VS Code's built-in Markdown preview
 //   (markdown.showPreviewToSide) of the same document in the same window: "open → rendered" (the click on its
 //   editor-title button → the document's last element in the preview's webview, polled) and "keystroke → preview
@@ -17,6 +19,8 @@ import * as os from 'os';
 import MarkdownIt from 'markdown-it';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
+import { firstScreenOf, PreviewDocument } from '../src/core/docs/previewDocument';
+import { unitTemplates } from '../src/core/docs/previewPage';
 import { DocumentRenderer } from '../src/core/docs/renderDocument';
 import { interleave } from './lib/interleave';
 import { vscodeHostMissing } from './lib/prerequisites';
@@ -100,6 +104,7 @@ async function renderBench(): Promise<ResultRow[]> {
     bare.render(doc);
     bareNoHtml.render(doc);
     new DocumentRenderer().render(doc, { allowHtml: true, mapImage });
+    const renderer = new DocumentRenderer();
     const pair = async (name: string, berth: () => number, floor: () => number, berthName: string, floorName: string) => {
       const samples = await interleave(
         [
@@ -113,20 +118,73 @@ async function renderBench(): Promise<ResultRow[]> {
     // A fresh renderer has an empty cache of code blocks and formulas: the first render of a document.
     await pair('render alone, first render', () => timeSync(() => new DocumentRenderer().render(doc, { allowHtml: true, mapImage })), () => timeSync(() => bare.render(doc)), 'Berth renderer, empty cache', 'bare markdown-it (html, linkify)');
     await pair('render alone, first render, untrusted (HTML off)', () => timeSync(() => new DocumentRenderer().render(doc, { allowHtml: false, mapImage })), () => timeSync(() => bareNoHtml.render(doc)), 'Berth renderer, HTML off, empty cache', 'bare markdown-it (HTML off, linkify)');
-    const typing = new DocumentRenderer();
-    typing.render(doc, { allowHtml: true, mapImage });
-    await pair('render alone, after a keystroke', edits(doc, (text) => typing.render(text, { allowHtml: true, mapImage })), edits(doc, (text) => bare.render(text)), 'Berth renderer, warm cache', 'bare markdown-it (html, linkify)');
-    const messaging = new DocumentRenderer();
-    messaging.render(doc, { allowHtml: true, mapImage });
+    // A keystroke as the preview handles it: the document kept between keystrokes re-renders only the blocks the
+    // edit touched (PreviewDocument). The floor has no incremental mode: bare markdown-it renders the whole text.
+    const typing = new PreviewDocument(renderer, { allowHtml: true, mapImage });
+    typing.update(doc);
+    await pair('preview update after a keystroke (only the blocks it touched)', edits(doc, (text) => typing.update(text)), edits(doc, (text) => bare.render(text)), 'Berth PreviewDocument.update', 'bare markdown-it, whole document (html, linkify)');
+    const messaging = new PreviewDocument(renderer, { allowHtml: true, mapImage });
+    messaging.update(doc);
     await pair(
       "extension side of a keystroke's update (render + JSON message)",
-      edits(doc, (text, version) => JSON.stringify({ type: 'update', html: messaging.render(text, { allowHtml: true, mapImage }).html, version })),
+      edits(doc, (text, version) => {
+        const update = messaging.update(text);
+        return JSON.stringify({ type: 'patch', units: update.units, html: unitTemplates(update.units, update.added), reset: false, version });
+      }),
       edits(doc, (text, version) => JSON.stringify({ type: 'update', html: bare.render(text), version })),
-      'Berth render + JSON message',
-      'bare markdown-it + JSON message',
+      'Berth PreviewDocument.update + patch message',
+      'bare markdown-it, whole document + JSON message',
     );
+    if (firstScreenOf(doc) !== undefined) {
+      // Opening a large document as the preview does: the first screen, then the rest as drafts DRAFT_LINES at a
+      // time, then the drafts refined REFINE_BLOCKS at a time (src/features/docs/docsPreview.ts), each step timed.
+      const berth: Opening[] = [];
+      const openings = await interleave(
+        [
+          { name: 'floor', run: () => timeSync(() => bare.render(doc)) },
+          { name: 'berth', run: () => berth[berth.push(openInSteps(doc)) - 1].total },
+        ],
+        RUNS,
+      );
+      rows.push(
+        stage(`preview opening, first screen, ${size.label} document — Berth PreviewDocument.update of the first ${FIRST_SCREEN} lines`, { name: 'Berth first screen', samplesMs: berth.map((o) => o.firstScreen) }),
+        stage(`preview opening, longest step after the first screen (what a keystroke may wait for), ${size.label} document`, { name: 'Berth longest draft or refine step', samplesMs: berth.map((o) => o.longestStep) }),
+        compare(`preview opening, whole document (first screen + drafts + refined), ${size.label} document`, { name: 'Berth, all steps summed', samplesMs: berth.map((o) => o.total) }, { name: 'bare markdown-it, whole document (html, linkify)', samplesMs: openings.get('floor')! }),
+      );
+    }
   }
   return rows;
+}
+
+/** The lines of the first screen, the drafted lines per step and the blocks refined per step, as docsPreview.ts. */
+const FIRST_SCREEN = 150;
+const DRAFT_LINES = 1500;
+const REFINE_BLOCKS = 100;
+
+interface Opening {
+  readonly firstScreen: number;
+  readonly longestStep: number;
+  readonly total: number;
+}
+
+/** Opens `doc` in steps on a fresh PreviewDocument (empty caches, as a first opening). */
+function openInSteps(doc: string): Opening {
+  const preview = new PreviewDocument(new DocumentRenderer(), { allowHtml: true, mapImage });
+  const lines = doc.split('\n');
+  const prefix = (n: number) => (n >= lines.length ? doc : lines.slice(0, n).join('\n') + '\n');
+  const firstScreen = timeSync(() => preview.update(prefix(FIRST_SCREEN)));
+  const steps: number[] = [];
+  for (let n = FIRST_SCREEN + DRAFT_LINES; ; n += DRAFT_LINES) {
+    steps.push(timeSync(() => preview.update(prefix(n), { draft: true })));
+    if (n >= lines.length) break;
+  }
+  for (;;) {
+    let more: unknown;
+    steps.push(timeSync(() => (more = preview.refine(REFINE_BLOCKS))));
+    if (!more) break;
+  }
+  const total = firstScreen + steps.reduce((a, b) => a + b, 0);
+  return { firstScreen, longestStep: Math.max(...steps), total };
 }
 
 interface HostLib {
