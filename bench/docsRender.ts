@@ -3,11 +3,14 @@
 // R chunks.
 // - Render alone (plain Node): Berth's renderer (markdown-it + anchors, task lists, KaTeX, highlight.js, R Markdown
 //   chunks, sanitising) next to bare markdown-it on the same document: first render, untrusted (HTML off, against
-//   bare markdown-it with HTML off), re-render after a keystroke; and the extension side of one update (render +
-//   the JSON message) next to bare markdown-it + the same message.
+//   bare markdown-it with HTML off); a keystroke as the preview handles it (PreviewDocument: only the blocks the
+//   edit touched) and the extension side of that update (+ the patch message), next to bare markdown-it rendering
+//   the whole text (+ the same kind of message); and a large document's opening in steps (first screen, drafts,
+//   refined: each step timed) next to bare markdown-it rendering it whole.
 // - In the REAL host (VS Code server + Chromium): Berth's preview next to VS Code's built-in Markdown preview
-//   (markdown.showPreviewToSide) of the same document in the same window: "open → rendered" (the click on its
-//   editor-title button → the document's last element in the preview's webview, polled) and "keystroke → preview
+//   (markdown.showPreviewToSide) of the same document in the same window: "open →" (from the click on its
+//   editor-title button, the webview polled) the first heading there (first screen), the document's last element
+//   there, and the opening's last DOM change (whole document rendered: Berth refines its drafts), and "keystroke → preview
 //   updated" (a keydown in the editor → the webview's last DOM change of the update; each preview's own typing
 //   debounce included: Berth 50 ms, the built-in 300 ms). Berth's stages of a keystroke (update arrives, parse + patch) come from the
 //   preview's own performance marks and are shown without a ratio: the built-in preview has no such stage.
@@ -17,6 +20,8 @@ import * as os from 'os';
 import MarkdownIt from 'markdown-it';
 import * as path from 'path';
 import type { Frame, Page } from 'playwright-core';
+import { firstScreenOf, PreviewDocument } from '../src/core/docs/previewDocument';
+import { unitTemplates } from '../src/core/docs/previewPage';
 import { DocumentRenderer } from '../src/core/docs/renderDocument';
 import { interleave } from './lib/interleave';
 import { vscodeHostMissing } from './lib/prerequisites';
@@ -100,6 +105,7 @@ async function renderBench(): Promise<ResultRow[]> {
     bare.render(doc);
     bareNoHtml.render(doc);
     new DocumentRenderer().render(doc, { allowHtml: true, mapImage });
+    const renderer = new DocumentRenderer();
     const pair = async (name: string, berth: () => number, floor: () => number, berthName: string, floorName: string) => {
       const samples = await interleave(
         [
@@ -113,20 +119,73 @@ async function renderBench(): Promise<ResultRow[]> {
     // A fresh renderer has an empty cache of code blocks and formulas: the first render of a document.
     await pair('render alone, first render', () => timeSync(() => new DocumentRenderer().render(doc, { allowHtml: true, mapImage })), () => timeSync(() => bare.render(doc)), 'Berth renderer, empty cache', 'bare markdown-it (html, linkify)');
     await pair('render alone, first render, untrusted (HTML off)', () => timeSync(() => new DocumentRenderer().render(doc, { allowHtml: false, mapImage })), () => timeSync(() => bareNoHtml.render(doc)), 'Berth renderer, HTML off, empty cache', 'bare markdown-it (HTML off, linkify)');
-    const typing = new DocumentRenderer();
-    typing.render(doc, { allowHtml: true, mapImage });
-    await pair('render alone, after a keystroke', edits(doc, (text) => typing.render(text, { allowHtml: true, mapImage })), edits(doc, (text) => bare.render(text)), 'Berth renderer, warm cache', 'bare markdown-it (html, linkify)');
-    const messaging = new DocumentRenderer();
-    messaging.render(doc, { allowHtml: true, mapImage });
+    // A keystroke as the preview handles it: the document kept between keystrokes re-renders only the blocks the
+    // edit touched (PreviewDocument). The floor has no incremental mode: bare markdown-it renders the whole text.
+    const typing = new PreviewDocument(renderer, { allowHtml: true, mapImage });
+    typing.update(doc);
+    await pair('preview update after a keystroke (only the blocks it touched)', edits(doc, (text) => typing.update(text)), edits(doc, (text) => bare.render(text)), 'Berth PreviewDocument.update', 'bare markdown-it, whole document (html, linkify)');
+    const messaging = new PreviewDocument(renderer, { allowHtml: true, mapImage });
+    messaging.update(doc);
     await pair(
       "extension side of a keystroke's update (render + JSON message)",
-      edits(doc, (text, version) => JSON.stringify({ type: 'update', html: messaging.render(text, { allowHtml: true, mapImage }).html, version })),
+      edits(doc, (text, version) => {
+        const update = messaging.update(text);
+        return JSON.stringify({ type: 'patch', units: update.units, html: unitTemplates(update.units, update.added), reset: false, version });
+      }),
       edits(doc, (text, version) => JSON.stringify({ type: 'update', html: bare.render(text), version })),
-      'Berth render + JSON message',
-      'bare markdown-it + JSON message',
+      'Berth PreviewDocument.update + patch message',
+      'bare markdown-it, whole document + JSON message',
     );
+    if (firstScreenOf(doc) !== undefined) {
+      // Opening a large document as the preview does: the first screen, then the rest as drafts DRAFT_LINES at a
+      // time, then the drafts refined REFINE_BLOCKS at a time (src/features/docs/docsPreview.ts), each step timed.
+      const berth: Opening[] = [];
+      const openings = await interleave(
+        [
+          { name: 'floor', run: () => timeSync(() => bare.render(doc)) },
+          { name: 'berth', run: () => berth[berth.push(openInSteps(doc)) - 1].total },
+        ],
+        RUNS,
+      );
+      rows.push(
+        stage(`preview opening, first screen, ${size.label} document — Berth PreviewDocument.update of the first ${FIRST_SCREEN} lines`, { name: 'Berth first screen', samplesMs: berth.map((o) => o.firstScreen) }),
+        stage(`preview opening, longest step after the first screen (what a keystroke may wait for), ${size.label} document`, { name: 'Berth longest draft or refine step', samplesMs: berth.map((o) => o.longestStep) }),
+        compare(`preview opening, whole document (first screen + drafts + refined), ${size.label} document`, { name: 'Berth, all steps summed', samplesMs: berth.map((o) => o.total) }, { name: 'bare markdown-it, whole document (html, linkify)', samplesMs: openings.get('floor')! }),
+      );
+    }
   }
   return rows;
+}
+
+/** The lines of the first screen, the drafted lines per step and the blocks refined per step, as docsPreview.ts. */
+const FIRST_SCREEN = 150;
+const DRAFT_LINES = 1500;
+const REFINE_BLOCKS = 100;
+
+interface Opening {
+  readonly firstScreen: number;
+  readonly longestStep: number;
+  readonly total: number;
+}
+
+/** Opens `doc` in steps on a fresh PreviewDocument (empty caches, as a first opening). */
+function openInSteps(doc: string): Opening {
+  const preview = new PreviewDocument(new DocumentRenderer(), { allowHtml: true, mapImage });
+  const lines = doc.split('\n');
+  const prefix = (n: number) => (n >= lines.length ? doc : lines.slice(0, n).join('\n') + '\n');
+  const firstScreen = timeSync(() => preview.update(prefix(FIRST_SCREEN)));
+  const steps: number[] = [];
+  for (let n = FIRST_SCREEN + DRAFT_LINES; ; n += DRAFT_LINES) {
+    steps.push(timeSync(() => preview.update(prefix(n), { draft: true })));
+    if (n >= lines.length) break;
+  }
+  for (;;) {
+    let more: unknown;
+    steps.push(timeSync(() => (more = preview.refine(REFINE_BLOCKS))));
+    if (!more) break;
+  }
+  const total = firstScreen + steps.reduce((a, b) => a + b, 0);
+  return { firstScreen, longestStep: Math.max(...steps), total };
 }
 
 interface HostLib {
@@ -200,17 +259,58 @@ async function command(page: Page, title: string): Promise<void> {
 
 const lastKeydown = (page: Page) => page.evaluate(() => (window as unknown as { berthKeydown: number }).berthKeydown);
 
+/** The opening of a preview, in ms from the click on its button. */
+interface Opened {
+  readonly frame: Frame;
+  /** The document's first heading is in the webview (Berth: its first screen; the built-in: the whole render). */
+  readonly firstScreen: number;
+  /** The end marker is in the webview (Berth: the rest has arrived, maybe still as drafts). */
+  readonly endMarker: number;
+  /** The opening's last DOM change, followed by SETTLED_MS of quiet (Berth: the drafts refined). */
+  readonly settled: number;
+}
+
+/** Quiet after the last DOM change that ends an opening: Berth's opening steps follow each other within ms. */
+const SETTLED_MS = 1000;
+
 /**
- * Opens `preview` of `file` (its editor active); ms from the click on its button until the end marker is in the
- * webview, found by polling every frame every 10 ms (the same for both previews).
+ * Opens `preview` of `file` (its editor active), polling every frame every 10 ms (the same for both previews),
+ * and waits until the opening is over, so that no keystroke is measured against the opening's own updates.
+ * Times are epoch ms on both sides (Date.now() here, timeOrigin + now() in the webview): one machine, one clock.
  */
-async function openPreview(page: Page, preview: Preview, file: string): Promise<{ ms: number; frame: Frame }> {
+async function openPreview(page: Page, preview: Preview, file: string): Promise<Opened> {
   const button = page.locator(`.editor-actions [aria-label^="${preview.button}"]`).first();
   await button.waitFor();
-  const start = performance.now();
+  const start = Date.now();
   await button.click();
-  const frame = await until(() => frameOf(page, preview, file, true), `${preview.name} of ${file}`, 120000, 10);
-  return { ms: performance.now() - start, frame };
+  let firstScreen: number | undefined;
+  const frame = await until(async () => {
+    const found = await frameOf(page, preview, file, false);
+    if (!found) return undefined;
+    if (firstScreen === undefined && (await found.evaluate(() => document.querySelector('h1') !== null).catch(() => false))) firstScreen = Date.now() - start;
+    return (await frameOf(page, preview, file, true)) ? found : undefined;
+  }, `${preview.name} of ${file}`, 120000, 10);
+  const endMarker = Date.now() - start;
+  await frame.evaluate((selector) => {
+    const w = window as unknown as { berthOpening: number; berthOpeningObserver?: MutationObserver };
+    w.berthOpening = performance.timeOrigin + performance.now();
+    w.berthOpeningObserver?.disconnect();
+    w.berthOpeningObserver = new MutationObserver(() => (w.berthOpening = performance.timeOrigin + performance.now()));
+    w.berthOpeningObserver.observe(document.querySelector(selector)!, { childList: true, subtree: true, characterData: true, attributes: true });
+  }, preview.root);
+  const last = await until(
+    () =>
+      frame.evaluate((quiet) => {
+        const w = window as unknown as { berthOpening: number; berthOpeningObserver?: MutationObserver };
+        if (performance.timeOrigin + performance.now() - w.berthOpening < quiet) return undefined;
+        w.berthOpeningObserver?.disconnect();
+        return w.berthOpening;
+      }, SETTLED_MS),
+    `${preview.name} of ${file} to settle`,
+    180000,
+    50,
+  );
+  return { frame, firstScreen: firstScreen ?? endMarker, endMarker, settled: Math.max(endMarker, last - start) };
 }
 
 async function closePreview(page: Page, preview: Preview, file: string): Promise<void> {
@@ -286,22 +386,28 @@ async function hostBench(host: HostLib): Promise<ResultRow[]> {
       await openEditor(page, size.file);
       const keys = new Map<string, Keystroke[]>(PREVIEWS.map((p) => [p.name, []]));
       let typed = 0;
+      const opened = new Map<string, Opened[]>(PREVIEWS.map((p) => [p.name, []]));
       /** Opens the preview (timed), types one warm-up and KEYSTROKES measured keystrokes, closes it. */
       const oneRun = (preview: Preview, measure: boolean) => async () => {
-        const { ms, frame } = await openPreview(page, preview, size.file);
+        const opening = await openPreview(page, preview, size.file);
+        if (measure) opened.get(preview.name)!.push(opening);
         for (let i = 0; i <= KEYSTROKES; i++) {
-          const k = await keystroke(page, frame, preview, typed++ % 2 ? 'y' : 'x');
+          const k = await keystroke(page, opening.frame, preview, typed++ % 2 ? 'y' : 'x');
           if (measure && i > 0) keys.get(preview.name)!.push(k);
         }
         await closePreview(page, preview, size.file);
-        return ms;
+        return opening.settled;
       };
       // Warm-up: each preview opened once (the built-in extension activates, Berth's renderer loads its grammars).
       for (const p of PREVIEWS) await oneRun(p, false)();
-      const opens = await interleave(PREVIEWS.map((p) => ({ name: p.name, run: oneRun(p, true) })), HOST_RUNS);
+      await interleave(PREVIEWS.map((p) => ({ name: p.name, run: oneRun(p, true) })), HOST_RUNS);
       const [berth, builtin] = PREVIEWS;
+      const openingRow = (what: string, pick: (o: Opened) => number) =>
+        compare(`VS Code host: open preview → ${what}, ${size.label} document`, { name: berth.name, samplesMs: opened.get(berth.name)!.map(pick) }, { name: builtin.name, samplesMs: opened.get(builtin.name)!.map(pick) });
       rows.push(
-        compare(`VS Code host: open preview → rendered, ${size.label} document`, { name: berth.name, samplesMs: opens.get(berth.name)! }, { name: builtin.name, samplesMs: opens.get(builtin.name)! }),
+        openingRow('first screen painted (the first heading is in the webview)', (o) => o.firstScreen),
+        openingRow('end of the document in the webview (Berth: maybe still drafts)', (o) => o.endMarker),
+        openingRow(`whole document rendered (the opening's last DOM change, then ${SETTLED_MS} ms quiet)`, (o) => o.settled),
         compare(
           `VS Code host: keystroke → preview updated, ${size.label} document (each preview's own debounce included)`,
           { name: berth.name, samplesMs: keys.get(berth.name)!.map((k) => k.total) },
@@ -330,7 +436,11 @@ async function hostBench(host: HostLib): Promise<ResultRow[]> {
   return rows;
 }
 
-const HOST_ROWS = SIZES.flatMap((s) => [`VS Code host: open preview → rendered, ${s.label} document`, `VS Code host: keystroke → preview updated, ${s.label} document`]);
+const HOST_ROWS = SIZES.flatMap((s) => [
+  `VS Code host: open preview → first screen painted, ${s.label} document`,
+  `VS Code host: open preview → whole document rendered, ${s.label} document`,
+  `VS Code host: keystroke → preview updated, ${s.label} document`,
+]);
 
 async function main(): Promise<void> {
   if (!process.argv.includes('--host-only')) report(`Render alone, Berth's renderer next to bare markdown-it (${RUNS} runs each)`, await renderBench());
