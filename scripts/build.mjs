@@ -1,11 +1,16 @@
 // Bundles the extension and the CLI with esbuild (CommonJS for Node, `vscode` external, minified with
 // --production), and transpiles src/, test/ and bench/ one file per file into out/ for the test tiers.
+// --into DIR: writes the bundles and the media copies under DIR (DIR/dist, DIR/media) instead of this tree, and
+// leaves out/ alone (scripts/package.mjs --stage: a .vsix made outside the tree, for the activation benchmark).
 import * as esbuild from 'esbuild';
 import { cpSync, readdirSync, rmSync, statSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const production = process.argv.includes('--production');
 const root = new URL('..', import.meta.url).pathname;
+const intoArg = process.argv.indexOf('--into');
+const into = intoArg > 0 ? resolve(process.argv[intoArg + 1]) : undefined;
+const target = into ?? root;
 const t0 = performance.now();
 
 function tsFiles(dir) {
@@ -30,12 +35,14 @@ const common = {
   loader: { '.node': 'empty' },
 };
 
-rmSync(join(root, 'out'), { recursive: true, force: true });
+if (!into) rmSync(join(root, 'out'), { recursive: true, force: true });
 const builds = [
-  esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
+  esbuild.build({ ...common, entryPoints: ['src/extension.ts'], outfile: join(target, 'dist/extension.js') }),
   // packContext starts it as a worker thread from the bundle's folder (dist/extension.js and dist/cli.js).
-  esbuild.build({ ...common, entryPoints: ['src/adapters/docker/contextTarWorker.ts'], outfile: 'dist/contextTarWorker.js' }),
-  esbuild.build({
+  esbuild.build({ ...common, entryPoints: ['src/adapters/docker/contextTarWorker.ts'], outfile: join(target, 'dist/contextTarWorker.js') }),
+];
+if (!into) {
+  builds.push(esbuild.build({
     absWorkingDir: root,
     entryPoints: [...tsFiles('src'), ...tsFiles('test'), ...tsFiles('bench')],
     outdir: 'out',
@@ -46,15 +53,15 @@ const builds = [
     target: 'node20',
     sourcemap: 'inline',
     logLevel: 'warning',
-  }),
-];
+  }));
+}
 if (existsSync(join(root, 'src/cli.ts'))) {
-  builds.push(esbuild.build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }));
+  builds.push(esbuild.build({ ...common, entryPoints: ['src/cli.ts'], outfile: join(target, 'dist/cli.js'), banner: { js: '#!/usr/bin/env node' } }));
 }
 // The docs preview may load only from media/ (webview CSP): KaTeX's stylesheet and woff2 fonts, and mermaid's
 // own esbuild-made browser bundle, loaded only for documents with a diagram.
-cpSync(join(root, 'node_modules/katex/dist/katex.min.css'), join(root, 'media/katex/katex.min.css'));
-cpSync(join(root, 'node_modules/katex/dist/fonts'), join(root, 'media/katex/fonts'), { recursive: true, filter: (f) => !/\.(ttf|woff)$/.test(f) });
-cpSync(join(root, 'node_modules/mermaid/dist/mermaid.min.js'), join(root, 'media/mermaid/mermaid.min.js'));
+cpSync(join(root, 'node_modules/katex/dist/katex.min.css'), join(target, 'media/katex/katex.min.css'));
+cpSync(join(root, 'node_modules/katex/dist/fonts'), join(target, 'media/katex/fonts'), { recursive: true, filter: (f) => !/\.(ttf|woff)$/.test(f) });
+cpSync(join(root, 'node_modules/mermaid/dist/mermaid.min.js'), join(target, 'media/mermaid/mermaid.min.js'));
 await Promise.all(builds);
-console.log(`[build] ${production ? 'production' : 'development'} bundle in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+console.log(`[build] ${production ? 'production' : 'development'} bundle${into ? ` into ${into}` : ''} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

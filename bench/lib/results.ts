@@ -3,7 +3,7 @@
 // scripts/bench.mjs runs the benchmark, appended as one JSON line to the file in BERTH_BENCH_RESULTS, which
 // bench.mjs collects into bench/RESULTS.md.
 import { appendFileSync } from 'node:fs';
-import { formatMs, median } from './stats';
+import { formatBytes, formatMs, median } from './stats';
 
 export interface Samples {
   /** What ran, e.g. "Berth: launchKernel + KernelSession 1+1" or "floor: dockerode run + raw ws". */
@@ -19,17 +19,24 @@ export interface ResultRow {
   readonly floor?: Samples;
   /** Set when the row could not be measured: why. */
   readonly notRun?: string;
+  /** 'bytes': the samples are sizes in bytes (shown as B, KiB, MiB), not milliseconds. */
+  readonly unit?: 'bytes';
 }
 
 export const compare = (measured: string, berth: Samples, floor: Samples): ResultRow => ({ measured, berth, floor });
 /** A part of a measurement that has no floor of the same stage: shown without a ratio. */
 export const stage = (measured: string, berth: Samples): ResultRow => ({ measured, berth });
 export const notRun = (measured: string, why: string): ResultRow => ({ measured, notRun: why });
+/** A size in bytes, e.g. of a bundle: shown as a stage, without a ratio. */
+export const size = (measured: string, berth: Samples): ResultRow => ({ measured, berth, unit: 'bytes' });
+
+/** A number of a row as the tables show it: milliseconds, or bytes for a size row. */
+export const formatValue = (row: ResultRow, value: number): string => (row.unit === 'bytes' ? formatBytes(value) : formatMs(value));
 
 export const ratioOf = (row: ResultRow): number | undefined =>
   row.berth && row.floor ? median(row.berth.samplesMs) / median(row.floor.samplesMs) : undefined;
 
-const range = (s?: Samples) => (s && s.samplesMs.length ? `${formatMs(Math.min(...s.samplesMs))}–${formatMs(Math.max(...s.samplesMs))}` : '—');
+const range = (r: ResultRow, s?: Samples) => (s && s.samplesMs.length ? `${formatValue(r, Math.min(...s.samplesMs))}–${formatValue(r, Math.max(...s.samplesMs))}` : '—');
 
 /** Prints the rows as a markdown table and hands them to scripts/bench.mjs. */
 export function report(title: string, rows: readonly ResultRow[]): void {
@@ -42,7 +49,7 @@ export function report(title: string, rows: readonly ResultRow[]): void {
     const ratio = ratioOf(r);
     const n = `${r.berth?.samplesMs.length ?? 0}${r.floor ? ` / ${r.floor.samplesMs.length}` : ''}`;
     lines.push(
-      `| ${r.measured} | ${r.berth?.name ?? ''} | ${formatMs(median(r.berth?.samplesMs ?? []))} | ${r.floor?.name ?? '(stage, no floor)'} | ${r.floor ? formatMs(median(r.floor.samplesMs)) : ''} | ${ratio === undefined ? '' : `${ratio.toFixed(2)}×`} | ${range(r.berth)} | ${range(r.floor)} | ${n} |`,
+      `| ${r.measured} | ${r.berth?.name ?? ''} | ${formatValue(r, median(r.berth?.samplesMs ?? []))} | ${r.floor?.name ?? '(stage, no floor)'} | ${r.floor ? formatValue(r, median(r.floor.samplesMs)) : ''} | ${ratio === undefined ? '' : `${ratio.toFixed(2)}×`} | ${range(r, r.berth)} | ${range(r, r.floor)} | ${n} |`,
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,8 +1,8 @@
 // bench/RESULTS.md: one table, one row per measurement, each row with the run it came from (date, cores, load
 // average at the start and end of its benchmark). A run of some benchmarks replaces only their rows; the rows of
 // the others stay as they were, with their own date. Pure: scripts/bench.mjs does the reading and writing.
-import { formatMs, median } from './stats';
-import { ratioOf, type ResultRow, type Samples } from './results';
+import { median } from './stats';
+import { formatValue, ratioOf, type ResultRow, type Samples } from './results';
 
 export interface RunInfo {
   /** ISO date of the benchmark's start. */
@@ -19,7 +19,7 @@ export const TABLE_HEADER = [
 ];
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const range = (s?: Samples) => (s && s.samplesMs.length ? `${formatMs(Math.min(...s.samplesMs))}–${formatMs(Math.max(...s.samplesMs))}` : '');
+const range = (r: ResultRow, s?: Samples) => (s && s.samplesMs.length ? `${formatValue(r, Math.min(...s.samplesMs))}–${formatValue(r, Math.max(...s.samplesMs))}` : '');
 
 /** "Berth: name", unless the name already says whose it is ("Berth: …", "floor: …"). */
 export const labelled = (side: 'Berth' | 'floor', name: string): string => (/^(Berth|floor)\b/i.test(name) ? name : `${side}: ${name}`);
@@ -33,10 +33,12 @@ export function formatRun(run: RunInfo): string {
 export function formatRow(bench: string, row: ResultRow, run: RunInfo): string {
   if (row.notRun !== undefined) return `| ${bench} | ${cell(row.measured)} | not run: ${cell(row.notRun)} | | | | | | ${formatRun(run)} |`;
   const berth = labelled('Berth', row.berth?.name ?? '');
-  const what = row.floor ? `${row.measured} — ${berth}; ${labelled('floor', row.floor.name)}` : `${row.measured} — ${berth} (a stage, no floor of the same stage: no ratio)`;
+  const what = row.floor
+    ? `${row.measured} — ${berth}; ${labelled('floor', row.floor.name)}`
+    : `${row.measured} — ${berth} (${row.unit === 'bytes' ? 'a size, no ratio' : 'a stage, no floor of the same stage: no ratio'})`;
   const ratio = ratioOf(row);
   const n = `${row.berth?.samplesMs.length ?? 0} / ${row.floor?.samplesMs.length ?? '—'}`;
-  return `| ${bench} | ${cell(what)} | ${formatMs(median(row.berth?.samplesMs ?? []))} | ${row.floor ? formatMs(median(row.floor.samplesMs)) : ''} | ${ratio === undefined ? '' : `${ratio.toFixed(2)}×`} | ${range(row.berth)} | ${range(row.floor)} | ${n} | ${formatRun(run)} |`;
+  return `| ${bench} | ${cell(what)} | ${formatValue(row, median(row.berth?.samplesMs ?? []))} | ${row.floor ? formatValue(row, median(row.floor.samplesMs)) : ''} | ${ratio === undefined ? '' : `${ratio.toFixed(2)}×`} | ${range(row, row.berth)} | ${range(row, row.floor)} | ${n} | ${formatRun(run)} |`;
 }
 
 /** The bench of a table line written by formatRow, or undefined for any other line. */

@@ -3,8 +3,8 @@
 import { strict as assert } from 'assert';
 import { abbaOrder, interleave } from '../../../bench/lib/interleave';
 import { MIN_REPETITIONS, repetitions } from '../../../bench/lib/quick';
-import { compare, notRun, ratioOf, stage } from '../../../bench/lib/results';
-import { formatMs, median } from '../../../bench/lib/stats';
+import { compare, notRun, ratioOf, size, stage } from '../../../bench/lib/results';
+import { formatBytes, formatMs, median } from '../../../bench/lib/stats';
 import { benchOfLine, formatRow, labelled, mergeResults, TABLE_HEADER, type RunInfo } from '../../../bench/lib/resultsFile';
 
 const run: RunInfo = { date: '2026-12-02T07:41:09.123Z', cores: 2, loadStart: 1.5, loadEnd: 2.25 };
@@ -67,6 +67,10 @@ describe('bench: statistics', () => {
   it('shows about three significant digits, and a dash for no number', () => {
     assert.deepEqual([1234.6, 56.78, 1.234, Number.NaN].map(formatMs), ['1235', '56.8', '1.23', '—']);
   });
+
+  it('shows sizes in B, KiB and MiB with about three significant digits', () => {
+    assert.deepEqual([512, 4062, 3967864, 150 * 1024 * 1024, Number.NaN].map(formatBytes), ['512 B', '3.97 KiB', '3.78 MiB', '150 MiB', '—']);
+  });
 });
 
 describe('bench: RESULTS.md rows', () => {
@@ -84,6 +88,12 @@ describe('bench: RESULTS.md rows', () => {
     const cells = formatRow('docsRender', stage('patch', { name: 'Berth', samplesMs: [5] }), run).split('|').map((c) => c.trim());
     assert.deepEqual(cells.slice(3, 6), ['5.00', '', '']);
     assert.match(cells[2], /no ratio/);
+  });
+
+  it('shows a size in bytes, without a floor or a ratio', () => {
+    const cells = formatRow('activation', size('bundle', { name: 'dist/extension.js', samplesMs: [3967864] }), run).split('|').map((c) => c.trim());
+    assert.deepEqual([cells[3], cells[4], cells[5], cells[6]], ['3.78 MiB', '', '', '3.78 MiB–3.78 MiB']);
+    assert.match(cells[2], /a size, no ratio/);
   });
 
   it('says why a row was not run, with no number', () => {
