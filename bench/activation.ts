@@ -22,6 +22,7 @@ import * as path from 'path';
 import { gzipSync } from 'zlib';
 import type { Page } from 'playwright-core';
 import { interleave } from './lib/interleave';
+import { command, until } from './lib/host';
 import { vscodeHostMissing } from './lib/prerequisites';
 import { repetitions } from './lib/quick';
 import { compare, notRun, report, size, stage, type ResultRow } from './lib/results';
@@ -130,24 +131,6 @@ function sizeRows(dir: string, vsix: string): ResultRow[] {
   ];
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 120000, pollMs = 100): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-}
-
-async function command(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first().click();
-}
 
 /**
  * The Extension Activation Stats of the Startup Performance editor (open in the active group), by extension id;
@@ -221,7 +204,7 @@ async function freshWindow(host: HostLib, runDir: string, workspace: string, sub
     const rows: Activation[] = [];
     for (const s of subjects) {
       await icon(s).click();
-      const row = await until(async () => (await activationStats(page))?.get(s.id), `${s.id} to activate`);
+      const row = await until(async () => (await activationStats(page))?.get(s.id), `${s.id} to activate`, 120000, 100);
       if (row.eager || !row.event.startsWith('onView:')) throw new Error(`${s.id} was activated by ${row.event}${row.eager ? ' at startup' : ''}, not by opening its view`);
       if (![row.loadCode, row.callActivate, row.finishActivate].every((n) => Number.isFinite(n) && n >= 0)) throw new Error(`${s.id}: unreadable times ${JSON.stringify(row)}`);
       rows.push(row);

@@ -26,6 +26,7 @@ import type { KernelSession, KernelTarget, LaunchOptions } from '../src/core/ker
 import { launchKernel } from '../src/core/kernels/launchKernel';
 import { NotebookOutputs } from '../src/core/kernels/notebookOutputs';
 import { interleave } from './lib/interleave';
+import { command, until } from './lib/host';
 import { vscodeHostMissing } from './lib/prerequisites';
 import { compare, notRun, report, type ResultRow, type Samples } from './lib/results';
 import { median, timeMs } from './lib/stats';
@@ -177,16 +178,6 @@ interface HostLib {
   removeRunDir(runDir: string): void;
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 300000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** The extension host of the server started as process group `pgid`, and a reader of its memory (KB). */
 function extensionHost(pgid: number): { rssKb(): number; peakKb(): number } {
   const pid = fs
@@ -206,14 +197,6 @@ function extensionHost(pgid: number): { rssKb(): number; peakKb(): number } {
   return { rssKb: () => field('VmRSS'), peakKb: () => field('VmHWM') };
 }
 
-async function command(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first().click();
-}
 
 async function openNotebook(page: Page, name: string, text: string): Promise<void> {
   await page.keyboard.press('Control+P');
@@ -235,7 +218,7 @@ async function selectPythonKernel(page: Page): Promise<void> {
     if (await python.waitFor({ timeout: 5000 }).then(() => true, () => false)) return true;
     await page.keyboard.press('Escape');
     return undefined;
-  }, 'berth/python:latest in the kernel picker');
+  }, 'berth/python:latest in the kernel picker', 300000, 50);
   await python.click();
   await selected.waitFor({ timeout: 30000 });
 }
@@ -251,11 +234,11 @@ async function hostRun(page: Page, i: number): Promise<number> {
   await selectPythonKernel(page);
   // Warm: the kernel is up and has answered once before the clock starts.
   await command(page, 'Notebook: Execute Cell');
-  await until(async () => ((await cellSucceeded(page, 0)) > 0 ? true : undefined), 'the warm-up cell');
+  await until(async () => ((await cellSucceeded(page, 0)) > 0 ? true : undefined), 'the warm-up cell', 300000, 50);
   await page.locator('.notebook-editor:visible .cell-editor-container').nth(1).click();
   const start = performance.now();
   await command(page, 'Notebook: Execute Cell');
-  await until(async () => ((await cellSucceeded(page, 1)) > 0 ? true : undefined), 'the 50 MB cell', 600000);
+  await until(async () => ((await cellSucceeded(page, 1)) > 0 ? true : undefined), 'the 50 MB cell', 600000, 50);
   const ms = performance.now() - start;
   await command(page, 'View: Revert and Close Editor');
   return ms;
@@ -280,7 +263,7 @@ async function hostBench(floor: Samples): Promise<ResultRow[]> {
     for (const kind of ['cut', 'whole'] as const) {
       await page.goto(host.workbenchUrl({ baseUrl: server.baseUrl, folder: folders[kind], payload }));
       await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
-      const ext = await until(async () => extensionHost(server.child.pid), 'the extension host', 60000);
+      const ext = await until(async () => extensionHost(server.child.pid), 'the extension host', 60000, 50);
       const before = ext.rssKb();
       for (let i = 0; i < RUNS; i++) samples[kind].push(await hostRun(page, i));
       memory.push(`${kind === 'cut' ? 'default berth.output.maxBytes (cut)' : 'berth.output.maxBytes 0 (whole)'}: RSS at window open ${MiB(before)}, peak ${MiB(ext.peakKb())}`);

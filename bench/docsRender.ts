@@ -24,6 +24,7 @@ import { firstScreenOf, PreviewDocument } from '../src/core/docs/previewDocument
 import { unitTemplates } from '../src/core/docs/previewPage';
 import { DocumentRenderer } from '../src/core/docs/renderDocument';
 import { interleave } from './lib/interleave';
+import { command, until } from './lib/host';
 import { vscodeHostMissing } from './lib/prerequisites';
 import { repetitions, sized } from './lib/quick';
 import { compare, notRun, report, stage, type ResultRow } from './lib/results';
@@ -199,16 +200,6 @@ interface HostLib {
   removeRunDir(runDir: string): void;
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 120000, pollMs = 20): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-}
-
 /** One of the two previews: how to open it and how to find its webview's content frame. */
 interface Preview {
   readonly name: string;
@@ -248,14 +239,6 @@ async function frameOf(page: Page, preview: Preview, file: string, rendered: boo
   return undefined;
 }
 
-async function command(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  const exact = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-  await page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first().click();
-}
 
 const lastKeydown = (page: Page) => page.evaluate(() => (window as unknown as { berthKeydown: number }).berthKeydown);
 
@@ -316,7 +299,7 @@ async function openPreview(page: Page, preview: Preview, file: string): Promise<
 async function closePreview(page: Page, preview: Preview, file: string): Promise<void> {
   await command(page, 'View: Focus First Editor Group');
   await command(page, 'View: Close Editors in Other Groups');
-  await until(async () => ((await frameOf(page, preview, file, false)) ? undefined : true), `${preview.name} of ${file} to close`);
+  await until(async () => ((await frameOf(page, preview, file, false)) ? undefined : true), `${preview.name} of ${file} to close`, 120000, 20);
 }
 
 interface Keystroke {
@@ -353,6 +336,8 @@ async function keystroke(page: Page, frame: Frame, preview: Preview, char: strin
         return { last: mutations[mutations.length - 1], received: received ? performance.timeOrigin + received.startTime : undefined, patch: patch?.duration };
       }),
     `${preview.name} to change after a keystroke`,
+    120000,
+    20,
   );
   return { total: result.last - keydown, arrival: result.received === undefined ? undefined : result.received - keydown, patch: result.patch };
 }
