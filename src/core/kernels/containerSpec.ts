@@ -126,10 +126,11 @@ export function jupyterConfig(token: string, cwd: string, idleTimeoutS: number =
   const idle = idleShutdownConfig(idleTimeoutS);
   const server: Record<string, unknown> = {
     token,
-    // A bind inside the container's own network namespace only: Docker's port forward arrives on the container's
-    // interface, so Jupyter must listen there. Nothing is published on the host but 127.0.0.1 (adapters/docker kernelContainerSpec);
-    // a pod binds 127.0.0.1 instead (podJupyterConfig).
-    ip: '0.0.0.0',
+    // Every interface of the container's own network namespace ('*': jupyter_server and the classic server both
+    // read it so): Docker's port forward arrives on the container's interface, so Jupyter must listen there.
+    // Nothing is published on the host but 127.0.0.1 (adapters/docker kernelContainerSpec); a pod binds 127.0.0.1
+    // instead (podJupyterConfig).
+    ip: '*',
     port: JUPYTER_PORT,
     port_retries: 0,
     open_browser: false,

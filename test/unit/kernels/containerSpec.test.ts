@@ -79,7 +79,8 @@ describe('kernel container spec', () => {
       assert.equal(config.NotebookApp.token, TOKEN);
     });
     it('listens on all container interfaces on 8888 without trying other ports', () => {
-      assert.equal(config.ServerApp.ip, '0.0.0.0');
+      assert.equal(config.ServerApp.ip, '*');
+      assert.equal(config.NotebookApp.ip, '*');
       assert.equal(config.ServerApp.port, 8888);
       assert.equal(config.ServerApp.port_retries, 0);
     });
