@@ -66,6 +66,8 @@ export class DocsPreview implements vscode.Disposable {
     private readonly renderer: DocumentRenderer,
     private readonly links: DocLinkOpener,
     private readonly log: Logger,
+    /** Told of every document the panel shows (a link to another doc included). */
+    private readonly onShow: (uri: vscode.Uri) => void = () => undefined,
   ) {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'berth.svg');
     this.scrollSync = new PreviewScrollSync(this);
@@ -129,6 +131,7 @@ export class DocsPreview implements vscode.Disposable {
     clearTimeout(this.openingTimer);
     this.documentValue = document;
     this.uri = document.uri;
+    this.onShow(document.uri);
     const webview = this.panel.webview;
     this.panel.title = title(document);
     webview.options = { enableScripts: true, localResourceRoots: this.resourceRoots(document.uri) };

@@ -27,7 +27,7 @@ export interface DocsDeps {
 /** Docs beside the code: the live preview panel, the Docs view, Knit and Export, and the commands that connect them. */
 export function register({ extensionUri, log, config, runner, workspaceState }: DocsDeps): vscode.Disposable {
   const links = new DocLinkOpener(log);
-  const preview = new DocsPreviewManager(extensionUri, new DocumentRenderer(), links, log);
+  const preview = new DocsPreviewManager(extensionUri, new DocumentRenderer(), links, log, workspaceState);
   const index = new DocsIndex();
   const scanner = new DocsWorkspaceScanner(index, log);
   const provider = new DocsTreeProvider(index);
