@@ -258,9 +258,10 @@ describe('Docs preview in the workbench (Playwright)', function () {
     await page.reload();
     await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
     // The serializer brings the panel back with the document it showed: guide.md, reached by a link just before the
-    // reload (VS Code's own saved panel state may still name links.md; Berth's workspace state does not).
+    // reload (VS Code's own saved panel state may still name links.md; Berth's workspace state does not). It then
+    // follows the restored active editor, if that editor comes back after the panel.
     // A fresh window activates the extension first (the serializer's activation event): slow on a loaded machine.
-    const restored = await previewFrame(page, (d) => d.endsWith('/docs/guide.md'), 'the restored preview of guide.md', 90000).catch(async (error) => {
+    const restored = await previewFrame(page, (d) => /\/docs\/(guide\.md|analysis\.Rmd)$/.test(d), 'the restored preview', 90000).catch(async (error) => {
       // Say what the window shows instead: the previews' documents and the tabs.
       await shot(page, 'preview-restore-failed');
       const docs = await Promise.all(page.frames().map((f) => f.evaluate(() => document.getElementById('berth-preview')?.dataset.document).catch(() => undefined)));
